@@ -1,0 +1,221 @@
+"""Parameters and modules: the containers every layer is built from.
+
+A :class:`Module` computes ``forward(x)`` and, given the gradient of the loss with respect to its
+output, ``backward(grad_out)`` returns the gradient with respect to its input and *adds* the
+gradients of its parameters into ``param.grad`` (as PyTorch accumulates them). ``zero_grad()``
+clears them before the next step.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .backend import xp
+
+__all__ = ["Parameter", "Module", "Sequential"]
+
+
+class Parameter:
+    """A learnable array ``data`` with its gradient ``grad`` (same shape, same dtype)."""
+
+    __slots__ = ("data", "grad", "name")
+
+    def __init__(self, data, name=None):
+        self.data = xp.asarray(data)
+        self.grad = xp.zeros_like(self.data)
+        self.name = name
+
+    @property
+    def shape(self):
+        return tuple(self.data.shape)
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def size(self):
+        return int(self.data.size)
+
+    def zero_grad(self):
+        self.grad[...] = 0
+
+    def __repr__(self):
+        label = f" {self.name}" if self.name else ""
+        return f"Parameter{label}(shape={self.shape}, dtype={self.dtype})"
+
+
+class Module:
+    """Base class of layers and networks.
+
+    Subclasses set their parameters and sub-modules as attributes in ``__init__`` (the order of
+    assignment fixes the order of :meth:`parameters`) and implement :meth:`forward` and
+    :meth:`backward`.
+    """
+
+    training = True
+
+    def forward(self, x):
+        raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
+
+    def backward(self, grad_out):
+        raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    # -- traversal -----------------------------------------------------------------------
+    def children(self):
+        """Direct sub-modules, in the order they were assigned."""
+        for value in vars(self).values():
+            if isinstance(value, Module):
+                yield value
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, Module):
+                        yield item
+
+    def modules(self):
+        """This module and all sub-modules, depth first."""
+        yield self
+        for child in self.children():
+            yield from child.modules()
+
+    def named_parameters(self, prefix=""):
+        """``(name, Parameter)`` pairs in a stable order (assignment order, depth first)."""
+        seen = set()
+        for key, value in vars(self).items():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for i, item in enumerate(items):
+                sub = f"{key}.{i}" if isinstance(value, (list, tuple)) else key
+                name = f"{prefix}{sub}"
+                if isinstance(item, Parameter):
+                    if id(item) not in seen:
+                        seen.add(id(item))
+                        yield name, item
+                elif isinstance(item, Module):
+                    for n, p in item.named_parameters(prefix=name + "."):
+                        if id(p) not in seen:
+                            seen.add(id(p))
+                            yield n, p
+
+    def parameters(self):
+        """All learnable parameters as a list, in a stable order."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.zero_grad()
+
+    def num_parameters(self):
+        return sum(p.size for p in self.parameters())
+
+    # -- modes ---------------------------------------------------------------------------
+    def train(self, mode=True):
+        """Training mode (dropout active, batch statistics in batch norm). Returns self."""
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Inference mode. Returns self."""
+        return self.train(False)
+
+    # -- state ---------------------------------------------------------------------------
+    def buffers(self):
+        """Named non-learnable state (e.g. running statistics), as ``(name, array)`` pairs.
+
+        Subclasses with state list the attribute names in ``_buffers``.
+        """
+        for name, module in self._named_modules():
+            for b in getattr(module, "_buffers", ()):
+                yield (f"{name}.{b}" if name else b), module, b
+
+    def _named_modules(self, prefix=""):
+        yield prefix, self
+        for key, value in vars(self).items():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for i, item in enumerate(items):
+                if isinstance(item, Module):
+                    sub = f"{key}.{i}" if isinstance(value, (list, tuple)) else key
+                    yield from item._named_modules(f"{prefix}.{sub}" if prefix else sub)
+
+    def state_dict(self):
+        """Parameters and buffers by name (arrays, not copies)."""
+        state = OrderedDict((n, p.data) for n, p in self.named_parameters())
+        for name, module, attr in self.buffers():
+            state[name] = getattr(module, attr)
+        return state
+
+    def load_state_dict(self, state):
+        """Copy arrays into this module's parameters and buffers; names and shapes must match."""
+        where = f"{type(self).__name__}.load_state_dict"
+        own = self.state_dict()
+        missing = [k for k in own if k not in state]
+        extra = [k for k in state if k not in own]
+        if missing or extra:
+            raise ValueError(f"{where}: expected keys {list(own)}, "
+                             f"missing {missing}, unexpected {extra}")
+        params = dict(self.named_parameters())
+        bufs = {n: (m, a) for n, m, a in self.buffers()}
+        for key, target in own.items():
+            value = xp.asarray(state[key])
+            if tuple(value.shape) != tuple(target.shape):
+                raise ValueError(f"{where}: expected {key} of shape {tuple(target.shape)}, "
+                                 f"got {tuple(value.shape)}")
+            if key in params:
+                params[key].data[...] = value
+            else:
+                module, attr = bufs[key]
+                getattr(module, attr)[...] = value
+        return self
+
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        kids = list(vars(self).items())
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        sub = [(k, v) for k, v in kids if isinstance(v, Module)]
+        if not sub:
+            return lines[0] + ")"
+        for k, v in sub:
+            lines.append("  (" + k + "): " + repr(v).replace("\n", "\n  "))
+        return "\n".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    """Modules applied one after another; ``backward`` runs them in reverse."""
+
+    def __init__(self, *modules):
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise ValueError(f"Sequential: expected Module instances, got "
+                                 f"{type(m).__name__} at position {i}")
+        self.layers = list(modules)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_out):
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return Sequential(*self.layers[i])
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        body = "\n".join(f"  ({i}): " + repr(m).replace("\n", "\n  ")
+                         for i, m in enumerate(self.layers))
+        return f"Sequential(\n{body}\n)"

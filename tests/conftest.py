@@ -1,0 +1,12 @@
+"""Test settings shared by dlcore's unit tests and nbval.
+
+Single-threaded BLAS makes floating-point results identical from run to run and machine to
+machine; the notebook kernels that nbval starts inherit these variables.
+"""
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
