@@ -8,7 +8,7 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 stamp="$VENV/.requirements.sha256"
 want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+if [ -z "${DLCORE_SKIP_SETUP:-}" ] && { [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; }; then
   echo "== setting up $VENV (pip install -r requirements.txt)"
   python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
