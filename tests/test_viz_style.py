@@ -1,0 +1,41 @@
+"""The book's figure style: the bundled Korean font renders Hangul and the minus sign."""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from dlcore import viz  # noqa: E402
+
+
+def test_bundled_font_exists_and_is_registered():
+    path = viz.korean_font_path()
+    assert path.is_file() and path.stat().st_size > 1_000_000
+    viz.setup()
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    assert "NanumGothic" in names
+    assert matplotlib.rcParams["font.family"][:2] == ["DejaVu Sans", "NanumGothic"]
+
+
+def test_korean_labels_and_minus_sign_render_without_missing_glyphs():
+    viz.setup()
+    fig, ax = viz.new_figure()
+    ax.plot([-2, -1, 0], [-1, 0, 1])
+    ax.set_title("결정 경계와 가중치 −1")
+    ax.set_xlabel("입력 $x_1$")
+    ax.set_yscale("symlog")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing" is a UserWarning
+        fig.canvas.draw()
+    plt.close(fig)
+
+
+def test_setup_sets_print_precision():
+    viz.setup(precision=3)
+    assert np.array2string(np.array([1 / 3])) == "[0.333]"
+    viz.setup()
+    assert np.array2string(np.array([1 / 3])) == "[0.3333]"
