@@ -1,3 +1,154 @@
-"""Placeholder: filled in by its owner."""
+"""The fully connected layer (완전 연결층): every output node sees every input node.
 
-__all__ = []
+The notes write a layer's weights as one matrix per layer, one row per node of the layer and the
+bias in column 0 (식 3.11, with the input augmented by a leading 1, x = (1, x_1, ..., x_d)ᵀ)::
+
+    U¹ = [ u¹_10  u¹_11 ... u¹_1d ]        z = τ(U¹ x)            (식 3.13, 3.15)
+         [  ...                   ]
+         [ u¹_p0  u¹_p1 ... u¹_pd ]  = [ b | W ]
+
+:class:`Linear` stores the same numbers split in two, as PyTorch does: ``bias`` is column 0 of U
+and ``weight`` the rest, so that ``U x = W x_{1:d} + b``. For a minibatch stacked as rows
+(N, d) the layer computes ``Y = X Wᵀ + b`` (one row of Y per example).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .._validate import check_input, check_positive_int
+from ..backend import xp
+from ..module import Module, Parameter
+
+__all__ = ["Linear"]
+
+
+def _make_rng(seed, rng, where):
+    """A random generator from ``seed`` (int or None) or a ready ``rng`` — not both."""
+    if seed is not None and rng is not None:
+        raise ValueError(f"{where}: pass either seed or rng, not both (got seed={seed!r} and an rng)")
+    if rng is not None:
+        if not hasattr(rng, "random"):
+            raise ValueError(f"{where}: expected rng to be a random Generator "
+                             f"(xp.random.default_rng(...)), got {type(rng).__name__}")
+        return rng
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ValueError(f"{where}: expected seed to be a non-negative integer or None, got {seed!r}")
+    return xp.random.default_rng(seed)
+
+
+def _float_dtype(dtype, where):
+    dt = xp.dtype("float64" if dtype is None else dtype)
+    if dt.kind != "f":
+        raise ValueError(f"{where}: expected a floating dtype (float32 or float64), got {dt}")
+    return dt
+
+
+def _he_uniform(rng, shape, fan_in, dtype):
+    """He (Kaiming) uniform initialisation for ReLU networks (He et al., 2015).
+
+    Draws from U(-a, a) with a = sqrt(6 / fan_in), so that Var(w) = 2 / fan_in. The numbers are
+    drawn in float64 and then cast, so a float32 layer holds the rounded weights of the float64
+    layer built with the same seed.
+    """
+    bound = math.sqrt(6.0 / fan_in)
+    w = rng.random(shape) * (2.0 * bound) - bound
+    return xp.asarray(w, dtype=dtype)
+
+
+class Linear(Module):
+    """Fully connected layer ``y = x Wᵀ + b`` (PyTorch's ``nn.Linear``; the notes' U = [b | W]).
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Sizes d of the input and p of the output (number of nodes of this layer).
+    bias : bool
+        Learn the bias b (column 0 of the notes' U, 식 3.11). Default True.
+    dtype : float64 (default) or float32
+        Dtype of the parameters. Inputs must have the same floating dtype (a float32 input to a
+        float64 layer raises instead of being silently up-cast); integer and boolean inputs, such
+        as the 0/1 inputs of the logic gates, are converted to the layer's dtype.
+    seed, rng : int or Generator, optional
+        Source of the random initial weights (pass one of them for reproducible weights).
+    needs_input_grad : bool
+        Whether :meth:`backward` computes ∂L/∂x. The first layer of a network does not need it
+        (nobody learns the data), and PyTorch skips it there too; setting it to False saves a
+        matrix product of the size of the forward pass. Default True.
+
+    Attributes
+    ----------
+    weight : Parameter, shape (out_features, in_features)
+        W, one row per output node (the notes' u_j without u_j0). He-uniform initialised:
+        U(-a, a), a = sqrt(6 / in_features) (He et al., 2015; suits ReLU networks).
+    bias : Parameter of shape (out_features,), or None
+        b, initialised to zeros.
+
+    Shapes
+    ------
+    forward:  x (N, in_features)  ->  y (N, out_features)
+    backward: ∂L/∂y (N, out_features)  ->  ∂L/∂x (N, in_features), and adds
+              ∂L/∂W = (∂L/∂y)ᵀ x  (out_features, in_features)  into ``weight.grad``,
+              ∂L/∂b = Σ_n ∂L/∂y_n  (out_features,)             into ``bias.grad``.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None, seed=None, rng=None,
+                 needs_input_grad=True):
+        where = "Linear"
+        check_positive_int(in_features, where, "in_features")
+        check_positive_int(out_features, where, "out_features")
+        dt = _float_dtype(dtype, where)
+        generator = _make_rng(seed, rng, where)
+        self.in_features = in_features
+        self.out_features = out_features
+        self.needs_input_grad = bool(needs_input_grad)
+        self.weight = Parameter(_he_uniform(generator, (out_features, in_features), in_features, dt),
+                                name="weight")
+        self.bias = Parameter(xp.zeros(out_features, dtype=dt), name="bias") if bias else None
+        self._x = None
+        # scratch for ∂L/∂W before it is added into weight.grad (allocated once, reused)
+        self._grad_w = xp.empty((out_features, in_features), dtype=dt)
+
+    @property
+    def dtype(self):
+        return self.weight.data.dtype
+
+    def forward(self, x):
+        """``y = x Wᵀ + b``: x (N, in_features) -> y (N, out_features), same dtype as the layer."""
+        x = check_input(x, "Linear", (None, self.in_features), ("N", "in_features"))
+        x = self._match_dtype(x, "input")
+        self._x = x  # kept (not copied) for backward
+        y = xp.matmul(x, self.weight.data.T)  # Wᵀ is a view: BLAS reads W transposed, no copy
+        if self.bias is not None:
+            y += self.bias.data  # (N, p) + (p,): the same b added to every row
+        return y
+
+    def backward(self, grad_out):
+        """∂L/∂y (N, out_features) -> ∂L/∂x (N, in_features) (None if ``needs_input_grad`` is
+        False); adds ∂L/∂W = gᵀx and ∂L/∂b = Σ_n g_n into the parameters' ``grad``."""
+        if self._x is None:
+            raise ValueError("Linear: backward called before forward (no input stored)")
+        x = self._x
+        g = check_input(grad_out, "Linear.backward", (x.shape[0], self.out_features),
+                        ("N", "out_features"), finite=False)
+        g = self._match_dtype(g, "grad_out")
+        xp.matmul(g.T, x, out=self._grad_w)  # (p, N) @ (N, d) -> (p, d)
+        self.weight.grad += self._grad_w
+        if self.bias is not None:
+            self.bias.grad += g.sum(axis=0)
+        if not self.needs_input_grad:
+            return None
+        return xp.matmul(g, self.weight.data)  # (N, p) @ (p, d) -> (N, d)
+
+    def _match_dtype(self, a, what):
+        if a.dtype == self.weight.data.dtype:
+            return a
+        if a.dtype.kind in "iub":
+            return a.astype(self.weight.data.dtype)
+        raise ValueError(
+            f"Linear: expected {what} of dtype {self.weight.data.dtype} (the layer's dtype), "
+            f"got {a.dtype}; convert it with .astype(...) or build the layer with dtype={a.dtype}")
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}, dtype={self.dtype}")
