@@ -1,3 +1,109 @@
-"""Placeholder: filled in by its owner."""
+"""The perceptron explorer of chapter 1: drag w1, w2, w0 and watch the boundary and accuracy.
 
-__all__ = []
+:func:`perceptron_state` is the pure function behind the widget (tested on its own);
+:func:`dlcore.viz.plot_logic_gate` draws the figure, so a notebook can show the default state as
+a static figure. ``ipywidgets`` is imported only when the widget is built.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend import to_numpy
+from ..perceptron import GATES, logic_gate
+
+__all__ = ["perceptron_state", "perceptron_explorer", "describe_state"]
+
+
+def perceptron_state(w1, w2, w0, gate="or"):
+    """Everything the explorer shows for weights (w1, w2), bias w0 and a logic gate.
+
+    Returns a dict with ``X`` (4, 2), ``y`` (4,) in {-1, +1}, ``S`` (4,) = w0 + w1 x1 + w2 x2,
+    ``pred`` (4,) = tau(S), ``n_correct`` (int), ``accuracy`` (float in [0, 1]) and
+    ``boundary`` (a Korean description of the line d(x) = 0).
+    """
+    gate = str(gate).strip().lower()
+    if gate not in GATES:
+        raise ValueError(f"perceptron_state: expected a gate in {sorted(GATES)}, got {gate!r}")
+    X, y = (to_numpy(a) for a in logic_gate(gate))
+    w = np.array([w0, w1, w2], dtype=float)
+    S = w[0] + X @ w[1:]
+    pred = np.where(S >= 0, 1.0, -1.0)
+    n_correct = int((pred == y).sum())
+    return {"gate": gate, "w": w, "X": X, "y": y, "S": S, "pred": pred,
+            "n_correct": n_correct, "accuracy": n_correct / len(y),
+            "boundary": _describe_line(w)}
+
+
+def _num(v):
+    return f"{v:.2f}".replace("-", "\u2212")
+
+
+def _describe_line(w):
+    w0, w1, w2 = (float(v) for v in w)
+    if w1 == 0 and w2 == 0:
+        side = "+1" if w0 >= 0 else "\u22121"
+        return f"경계 없음: 모든 점이 {side}"
+    eq = f"d(x) = {_num(w1)}·x₁{_term(w2)}·x₂{_term(w0)} = 0"
+    if w2 != 0:
+        return f"{eq}  (x₂ = {_num(-w1 / w2)}·x₁{_term(-w0 / w2)})"
+    return f"{eq}  (x₁ = {_num(-w0 / w1)})"
+
+
+def _term(v):
+    """' + 0.50' or ' − 0.50' (a signed term of a sum)."""
+    return f" {'−' if v < 0 else '+'} {abs(v):.2f}"
+
+
+def describe_state(state):
+    """One line of text for a :func:`perceptron_state` result (accuracy and boundary)."""
+    return (f"{state['gate'].upper()}: 정확도 {state['n_correct']}/4 = "
+            f"{100 * state['accuracy']:.0f} %   |   {state['boundary']}")
+
+
+def perceptron_explorer(gate="or", w1=1.0, w2=1.0, w0=-0.5, gates=("or", "and", "xor")):
+    """An ipywidgets explorer: sliders for w1, w2, w0 and a gate menu.
+
+    Shows the four samples, the regions and the boundary d(x) = w0 + w1 x1 + w2 x2 = 0 drawn
+    by :func:`dlcore.viz.plot_logic_gate`, with S for each sample and the accuracy. The default
+    state (w0 = -0.5, w1 = w2 = 1, OR) is the worked example of chapter 1. Returns the widget.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    from ..viz.boundary import plot_logic_gate
+
+    gate = str(gate).lower()
+    if gate not in gates:
+        raise ValueError(f"perceptron_explorer: expected gate in {list(gates)}, got {gate!r}")
+    slider = {"continuous_update": False, "readout_format": ".2f",
+              "style": {"description_width": "initial"},
+              "layout": widgets.Layout(width="300px")}
+    s1 = widgets.FloatSlider(value=w1, min=-2.0, max=2.0, step=0.05, description="w₁", **slider)
+    s2 = widgets.FloatSlider(value=w2, min=-2.0, max=2.0, step=0.05, description="w₂", **slider)
+    s0 = widgets.FloatSlider(value=w0, min=-3.0, max=3.0, step=0.05,
+                             description="w₀ (바이어스)", **slider)
+    menu = widgets.Dropdown(options=[(g.upper(), g) for g in gates], value=gate,
+                            description="게이트")
+    text = widgets.HTML()
+    out = widgets.Output()
+
+    def redraw(*_):
+        state = perceptron_state(s1.value, s2.value, s0.value, menu.value)
+        text.value = f"<b>{describe_state(state)}</b>"
+        with out:
+            out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(4.6, 4.2))
+            plot_logic_gate(menu.value, state["w"], ax=ax)
+            plt.show()
+            plt.close(fig)
+
+    for control in (s1, s2, s0, menu):
+        control.observe(redraw, names="value")
+    redraw()
+    controls = widgets.VBox([menu, s1, s2, s0])
+    box = widgets.VBox([widgets.HBox([controls, out]), text])
+    box.redraw = redraw  # for tests and for readers who want to force a redraw
+    box.controls = {"w1": s1, "w2": s2, "w0": s0, "gate": menu}
+    box.text = text
+    return box
