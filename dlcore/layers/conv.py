@@ -1,3 +1,436 @@
-"""Placeholder: filled in by its owner."""
+"""Convolution: the 2-D convolution layer and the im2col trick that makes it fast (10장).
 
-__all__ = []
+Deep learning's "convolution" slides a kernel over the image and takes a weighted sum at every
+position *without* flipping the kernel, which mathematics calls cross-correlation; PyTorch,
+this book and most texts call it convolution all the same. For an input ``x`` of shape
+``(N, C, H, W)``, a weight ``w`` of shape ``(F, C, KH, KW)`` and a bias ``b`` of shape ``(F,)``::
+
+    out[n, f, i, j] = b[f] + sum_{c, u, v} x_pad[n, c, i*SH + u, j*SW + v] * w[f, c, u, v]
+
+where ``x_pad`` is ``x`` with ``P`` rows/columns of zeros around each side. The output has
+``OH = (H + 2P - KH) // SH + 1`` rows (and likewise ``OW`` columns; :func:`conv_output_size`).
+
+Three implementations, from obvious to fast:
+
+* :func:`conv2d_naive` – the formula above as loops; slow, used to check the others.
+* :func:`im2col` / :func:`col2im` – copy every receptive field into one column of a matrix, so
+  that the whole convolution becomes one matrix product (:func:`conv2d`).
+* :class:`Conv2d` – the layer: im2col forward, and backward with two more matrix products and
+  :func:`col2im`. It keeps its large scratch arrays between steps, because allocating them
+  afresh every step costs more than the arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .._validate import check_input, check_positive_int
+from ..backend import xp
+from ..module import Module, Parameter
+from ._workspace import Workspace, scratch
+
+__all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im"]
+
+
+# -- small helpers ---------------------------------------------------------------------------
+def _pair(value, where, name, minimum=1):
+    """``3`` -> ``(3, 3)``; ``(3, 5)`` stays; ints >= ``minimum`` only (ValueError otherwise)."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        pair = tuple(value)
+    else:
+        pair = (value, value)
+    for v in pair:
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+            kind = "a positive integer" if minimum >= 1 else "a non-negative integer"
+            raise ValueError(f"{where}: expected {name} to be {kind} or a pair of them, "
+                             f"got {value!r}")
+    return pair
+
+
+def conv_output_size(input_size, kernel_size, stride=1, padding=0, where="conv_output_size"):
+    """Output length of a convolution (or pooling) along one axis.
+
+    ``OH = (H + 2P - K) // S + 1`` — the book's formula ``(H + 2P - K)/S + 1``. When ``S`` does
+    not divide ``H + 2P - K`` the division is rounded down (as in PyTorch): the last
+    ``(H + 2P - K) % S`` rows of the padded input are never covered by the kernel.
+
+    Inputs:
+    - input_size: H (int >= 1)
+    - kernel_size: K (int >= 1)
+    - stride: S (int >= 1)
+    - padding: P (int >= 0)
+
+    Returns:
+    - OH, a positive int. Raises ``ValueError`` when the kernel is larger than the padded input
+      (``H + 2P < K``), since no output position would exist.
+
+    Example: ``conv_output_size(5, 3)`` is 3; ``conv_output_size(32, 5, 1, 2)`` is 32.
+    """
+    check_positive_int(input_size, where, "input_size")
+    check_positive_int(kernel_size, where, "kernel_size")
+    check_positive_int(stride, where, "stride")
+    if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
+        raise ValueError(f"{where}: expected padding to be a non-negative integer, got {padding!r}")
+    padded = input_size + 2 * padding
+    if padded < kernel_size:
+        raise ValueError(
+            f"{where}: expected the kernel ({kernel_size}) to fit in the padded input "
+            f"(H + 2P = {input_size} + 2*{padding} = {padded}), got a larger kernel; "
+            f"the output size (H + 2P - K)/S + 1 would be {(padded - kernel_size) / stride + 1:g}")
+    return (padded - kernel_size) // stride + 1
+
+
+def _output_hw(x_shape, kh, kw, sh, sw, ph, pw, where):
+    _, _, H, W = x_shape
+    try:
+        oh = conv_output_size(H, kh, sh, ph, where)
+        ow = conv_output_size(W, kw, sw, pw, where)
+    except ValueError:
+        raise ValueError(
+            f"{where}: expected the {kh}x{kw} kernel to fit in the padded input of size "
+            f"{H + 2 * ph}x{W + 2 * pw} (input {H}x{W}, padding ({ph}, {pw})), "
+            f"got an input that is too small") from None
+    return oh, ow
+
+
+def _padded(x, ph, pw, buffer=None):
+    """``x`` (N, C, H, W) with ``ph`` zero rows and ``pw`` zero columns on each side.
+
+    With ``buffer`` (an array of the padded shape whose border is already zero, e.g. from an
+    earlier call), only the interior is written. Returns ``x`` itself when there is no padding.
+    """
+    if ph == 0 and pw == 0:
+        return x
+    N, C, H, W = x.shape
+    if buffer is None:
+        buffer = xp.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
+    buffer[:, :, ph:ph + H, pw:pw + W] = x
+    return buffer
+
+
+def _patches(xpad, kh, kw, sh, sw, oh, ow):
+    """A view (no copy) of every receptive field: shape (C, KH, KW, N, OH, OW).
+
+    ``view[c, u, v, n, i, j] = xpad[n, c, i*SH + u, j*SW + v]``.
+    """
+    sN, sC, sH, sW = xpad.strides
+    N, C = xpad.shape[:2]
+    return xp.lib.stride_tricks.as_strided(
+        xpad, shape=(C, kh, kw, N, oh, ow),
+        strides=(sC, sH, sW, sN, sH * sh, sW * sw), writeable=False)
+
+
+# -- im2col / col2im ---------------------------------------------------------------------------
+def im2col(x, kh, kw, stride=1, padding=0, out=None):
+    """Unfold every receptive field of ``x`` into a column of one matrix.
+
+    Inputs:
+    - x: images, shape (N, C, H, W)
+    - kh, kw: kernel height and width
+    - stride: S or (SH, SW); padding: P or (PH, PW) (zeros added on every side)
+    - out: optional array of shape (C*KH*KW, N*OH*OW) and x's dtype to write into
+
+    Returns:
+    - col, shape (C*KH*KW, N*OH*OW). Column ``n*OH*OW + i*OW + j`` holds the patch under the
+      kernel at output position (i, j) of image n; row ``c*KH*KW + u*KW + v`` is the pixel at
+      kernel offset (u, v) of channel c. The convolution is then the matrix product
+      ``w.reshape(F, -1) @ col`` of shape (F, N*OH*OW) (see :func:`conv2d`).
+
+    Every input pixel appears in up to KH*KW columns, so ``col`` is about KH*KW/(SH*SW) times
+    larger than ``x``: im2col trades memory for one large, fast matrix product.
+    """
+    where = "im2col"
+    check_input(x, where, (None, None, None, None), names=("N", "C", "H", "W"))
+    kh = check_positive_int(kh, where, "kh")
+    kw = check_positive_int(kw, where, "kw")
+    sh, sw = _pair(stride, where, "stride")
+    ph, pw = _pair(padding, where, "padding", minimum=0)
+    oh, ow = _output_hw(x.shape, kh, kw, sh, sw, ph, pw, where)
+    N, C = x.shape[:2]
+    shape = (C * kh * kw, N * oh * ow)
+    if out is None:
+        out = xp.empty(shape, dtype=x.dtype)
+    elif tuple(out.shape) != shape or out.dtype != x.dtype:
+        raise ValueError(f"{where}: expected out of shape {shape} and dtype {x.dtype}, "
+                         f"got {tuple(out.shape)} and {out.dtype}")
+    xpad = _padded(x, ph, pw)
+    _im2col_into(xpad, kh, kw, sh, sw, oh, ow, out)
+    return out
+
+
+def _im2col_into(xpad, kh, kw, sh, sw, oh, ow, col):
+    """Copy the patches of the (already padded) ``xpad`` into ``col`` (C*KH*KW, N*OH*OW)."""
+    N, C = xpad.shape[:2]
+    col.reshape(C, kh, kw, N, oh, ow)[...] = _patches(xpad, kh, kw, sh, sw, oh, ow)
+    return col
+
+
+def col2im(col, x_shape, kh, kw, stride=1, padding=0):
+    """The adjoint of :func:`im2col`: add every column back onto the pixels it came from.
+
+    Inputs:
+    - col: shape (C*KH*KW, N*OH*OW), e.g. the gradient of the loss with respect to im2col's
+      output
+    - x_shape: (N, C, H, W), the shape of the images im2col unfolded
+    - kh, kw, stride, padding: as for :func:`im2col`
+
+    Returns:
+    - dx, shape (N, C, H, W). A pixel that appeared in several receptive fields receives the
+      *sum* of its entries (so ``col2im(im2col(x))`` is ``x`` times the number of fields that
+      cover each pixel, not ``x``); entries that fell on the padding are dropped.
+    """
+    where = "col2im"
+    if len(tuple(x_shape)) != 4:
+        raise ValueError(f"{where}: expected x_shape (N, C, H, W), got {tuple(x_shape)}")
+    N, C, H, W = (int(s) for s in x_shape)
+    kh = check_positive_int(kh, where, "kh")
+    kw = check_positive_int(kw, where, "kw")
+    sh, sw = _pair(stride, where, "stride")
+    ph, pw = _pair(padding, where, "padding", minimum=0)
+    oh, ow = _output_hw((N, C, H, W), kh, kw, sh, sw, ph, pw, where)
+    check_input(col, where, (C * kh * kw, N * oh * ow), names=("C*KH*KW", "N*OH*OW"))
+    dxpad = xp.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=col.dtype)
+    _col2im_add(col, dxpad, kh, kw, sh, sw, oh, ow)
+    return dxpad[:, :, ph:ph + H, pw:pw + W].copy()
+
+
+def _col2im_add(col, dxpad, kh, kw, sh, sw, oh, ow):
+    """``dxpad += col2im(col)`` for the padded shape of ``dxpad`` (N, C, H+2PH, W+2PW)."""
+    N, C = dxpad.shape[:2]
+    col6 = col.reshape(C, kh, kw, N, oh, ow)
+    for u in range(kh):
+        for v in range(kw):
+            # the pixels that kernel offset (u, v) touched, laid out (N, C, OH, OW)
+            target = dxpad[:, :, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw]
+            target += col6[:, u, v].transpose(1, 0, 2, 3)
+    return dxpad
+
+
+# -- functional convolutions -------------------------------------------------------------------
+def conv2d_naive(x, w, b=None, stride=1, padding=0):
+    """The convolution written as plain loops (slow; a reference for tests and the book).
+
+    Inputs:
+    - x: shape (N, C, H, W); w: shape (F, C, KH, KW); b: shape (F,) or None
+    - stride: S or (SH, SW); padding: P or (PH, PW)
+
+    Returns:
+    - out, shape (N, F, OH, OW), ``out[n, f, i, j] = b[f] + sum(window * w[f])`` where
+      ``window = x_pad[n, :, i*SH : i*SH+KH, j*SW : j*SW+KW]`` (no kernel flip:
+      cross-correlation, as in every deep-learning library).
+    """
+    where = "conv2d_naive"
+    check_input(x, where, (None, None, None, None), names=("N", "C", "H", "W"))
+    check_input(w, where, (None, x.shape[1], None, None), names=("F", "C", "KH", "KW"))
+    sh, sw = _pair(stride, where, "stride")
+    ph, pw = _pair(padding, where, "padding", minimum=0)
+    F, _, kh, kw = w.shape
+    oh, ow = _output_hw(x.shape, kh, kw, sh, sw, ph, pw, where)
+    dtype = xp.result_type(x.dtype, w.dtype)
+    xpad = xp.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * ph, x.shape[3] + 2 * pw),
+                    dtype=dtype)
+    xpad[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]] = x
+    out = xp.zeros((x.shape[0], F, oh, ow), dtype=dtype)
+    for n in range(x.shape[0]):
+        for f in range(F):
+            for i in range(oh):
+                for j in range(ow):
+                    window = xpad[n, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+                    out[n, f, i, j] = xp.sum(window * w[f])
+            if b is not None:
+                out[n, f] += b[f]
+    return out
+
+
+def conv2d(x, w, b=None, stride=1, padding=0):
+    """The convolution of :func:`conv2d_naive`, computed with :func:`im2col` and one product.
+
+    Inputs and output as for :func:`conv2d_naive`: x (N, C, H, W), w (F, C, KH, KW),
+    b (F,) or None → out (N, F, OH, OW). Handy for applying a hand-made kernel to an image.
+    """
+    where = "conv2d"
+    check_input(x, where, (None, None, None, None), names=("N", "C", "H", "W"))
+    check_input(w, where, (None, x.shape[1], None, None), names=("F", "C", "KH", "KW"))
+    sh, sw = _pair(stride, where, "stride")
+    ph, pw = _pair(padding, where, "padding", minimum=0)
+    F, C, kh, kw = w.shape
+    oh, ow = _output_hw(x.shape, kh, kw, sh, sw, ph, pw, where)
+    dtype = xp.result_type(x.dtype, w.dtype)
+    col = im2col(x.astype(dtype, copy=False), kh, kw, (sh, sw), (ph, pw))
+    out = w.reshape(F, -1).astype(dtype, copy=False) @ col           # (F, N*OH*OW)
+    out = out.reshape(F, x.shape[0], oh, ow).transpose(1, 0, 2, 3)  # (N, F, OH, OW)
+    if b is not None:
+        check_input(b, where, (F,), names=("F",))
+        out = out + b.reshape(1, F, 1, 1)
+    return xp.ascontiguousarray(out)
+
+
+# -- the layer ---------------------------------------------------------------------------------
+def _he_uniform(shape, fan_in, rng, dtype):
+    """He (Kaiming) uniform initialisation: U(-b, b) with b = sqrt(6 / fan_in) [He2015]."""
+    bound = math.sqrt(6.0 / fan_in)
+    return rng.uniform(-bound, bound, size=shape).astype(dtype)
+
+
+def _make_rng(seed, rng, where):
+    if rng is not None and seed is not None:
+        raise ValueError(f"{where}: expected either seed or rng, got both")
+    if rng is not None:
+        if not hasattr(rng, "uniform"):
+            raise ValueError(f"{where}: expected rng to be a random Generator "
+                             f"(e.g. numpy.random.default_rng(0)), got {type(rng).__name__}")
+        return rng
+    return xp.random.default_rng(seed)
+
+
+class Conv2d(Module):
+    """2-D convolution layer (PyTorch's ``nn.Conv2d`` names and layouts) [LeCun1998].
+
+    ``out[n, f] = b[f] + sum_c x_pad[n, c] ⋆ w[f, c]`` where ⋆ slides the KH x KW kernel with
+    stride S (cross-correlation, see the module docstring).
+
+    Args:
+    - in_channels: C, the number of input channels
+    - out_channels: F, the number of filters (output channels)
+    - kernel_size: K or (KH, KW)
+    - stride: S or (SH, SW), default 1
+    - padding: P or (PH, PW) zeros added on every side, default 0
+    - bias: whether to learn a bias per filter (default True)
+    - dtype: dtype of the parameters and of the computation (default float64; use float32 for
+      speed). Integer inputs are converted to it; a floating input of another dtype is an error
+      (dlcore never changes float precision silently).
+    - seed / rng: randomness of the initialisation (He uniform, U(±sqrt(6 / (C*KH*KW)))
+      [He2015]; the bias starts at zero)
+
+    Attributes:
+    - weight: Parameter of shape (F, C, KH, KW)
+    - bias: Parameter of shape (F,), or None
+
+    Shapes:
+    - input x: (N, C, H, W)
+    - output: (N, F, OH, OW) with OH = (H + 2*PH - KH) // SH + 1, OW likewise
+      (:func:`conv_output_size`)
+
+    Implementation: forward unfolds the input with :func:`im2col` into ``col``
+    (C*KH*KW, N*OH*OW) and computes ``W @ col`` with ``W = weight.reshape(F, C*KH*KW)``.
+    Backward, with ``G`` the output gradient laid out (F, N*OH*OW)::
+
+        dW = G @ col.T      db = G.sum(axis=1)      dx = col2im(W.T @ G)
+
+    The layer keeps ``col`` and its other scratch arrays between calls (they are reused while
+    the input shape stays the same).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
+                 dtype=None, seed=None, rng=None):
+        where = "Conv2d"
+        self.in_channels = check_positive_int(in_channels, where, "in_channels")
+        self.out_channels = check_positive_int(out_channels, where, "out_channels")
+        self.kernel_size = _pair(kernel_size, where, "kernel_size")
+        self.stride = _pair(stride, where, "stride")
+        self.padding = _pair(padding, where, "padding", minimum=0)
+        dtype = xp.dtype(xp.float64 if dtype is None else dtype)
+        if dtype.kind != "f":
+            raise ValueError(f"{where}: expected a floating dtype, got {dtype}")
+        kh, kw = self.kernel_size
+        fan_in = in_channels * kh * kw
+        gen = _make_rng(seed, rng, where)
+        self.weight = Parameter(
+            _he_uniform((out_channels, in_channels, kh, kw), fan_in, gen, dtype), name="weight")
+        self.bias = Parameter(xp.zeros(out_channels, dtype=dtype), name="bias") if bias else None
+        self._work = Workspace()
+        self._cache = None
+
+    def extra_repr(self):
+        kh, kw = self.kernel_size
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size=({kh}, {kw})"
+        s += f", stride={self.stride}"
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+    def _as_own_dtype(self, x, where):
+        dtype = self.weight.data.dtype
+        if x.dtype == dtype:
+            return x
+        if x.dtype.kind == "f":
+            raise ValueError(
+                f"{where}: expected input of dtype {dtype} (the layer's dtype), got {x.dtype}; "
+                f"convert with x.astype(...) or create the layer with dtype={x.dtype}")
+        return x.astype(dtype)
+
+    def forward(self, x):
+        """x: (N, C, H, W) -> out: (N, F, OH, OW)."""
+        where = "Conv2d"
+        check_input(x, where, (None, self.in_channels, None, None),
+                    names=("N", "C", "H", "W"))
+        x = self._as_own_dtype(x, where)
+        kh, kw = self.kernel_size
+        sh, sw = self.stride
+        ph, pw = self.padding
+        N, C, H, W = x.shape
+        oh, ow = _output_hw(x.shape, kh, kw, sh, sw, ph, pw, where)
+        F = self.out_channels
+        dtype = x.dtype
+
+        # 1. zero-pad (the border of the reused buffer stays zero) and unfold
+        if ph or pw:
+            pad_buf = scratch(f"conv_pad{ph},{pw}", (N, C, H + 2 * ph, W + 2 * pw), dtype,
+                              zero=True)
+            xpad = _padded(x, ph, pw, pad_buf)
+        else:
+            xpad = x
+        col = self._work.get("col", (C * kh * kw, N * oh * ow), dtype)
+        _im2col_into(xpad, kh, kw, sh, sw, oh, ow, col)
+
+        # 2. one matrix product: (F, C*KH*KW) @ (C*KH*KW, N*OH*OW) -> (F, N*OH*OW)
+        wmat = self.weight.data.reshape(F, -1)
+        prod = scratch("conv_prod", (F, N * oh * ow), dtype)
+        xp.matmul(wmat, col, out=prod)
+
+        # 3. reorder (F, N, OH*OW) -> (N, F, OH*OW) and add the bias in the same pass
+        out = xp.empty((N, F, oh, ow), dtype=dtype)
+        prod_nf = prod.reshape(F, N, oh * ow).transpose(1, 0, 2)
+        if self.bias is not None:
+            xp.add(prod_nf, self.bias.data.reshape(1, F, 1), out=out.reshape(N, F, oh * ow))
+        else:
+            out.reshape(N, F, oh * ow)[...] = prod_nf
+        self._cache = (x.shape, oh, ow)
+        return out
+
+    def backward(self, grad_out):
+        """grad_out: (N, F, OH, OW) -> dx: (N, C, H, W); adds dL/dweight, dL/dbias to .grad."""
+        where = "Conv2d.backward"
+        if self._cache is None:
+            raise RuntimeError(f"{where}: call forward before backward")
+        x_shape, oh, ow = self._cache
+        N, C, H, W = x_shape
+        F = self.out_channels
+        kh, kw = self.kernel_size
+        sh, sw = self.stride
+        ph, pw = self.padding
+        check_input(grad_out, where, (N, F, oh, ow), names=("N", "F", "OH", "OW"))
+        dtype = self.weight.data.dtype
+        col = self._work.get("col", (C * kh * kw, N * oh * ow), dtype)
+
+        # G: the output gradient laid out (F, N*OH*OW), like the forward product
+        g = scratch("conv_g", (F, N * oh * ow), dtype)
+        g.reshape(F, N, oh * ow)[...] = grad_out.reshape(N, F, oh * ow).transpose(1, 0, 2)
+
+        if self.bias is not None:
+            self.bias.grad += g.sum(axis=1)
+        self.weight.grad += (g @ col.T).reshape(self.weight.data.shape)
+
+        # dx = col2im(W.T @ G)
+        wmat = self.weight.data.reshape(F, -1)
+        dcol = scratch("conv_dcol", (C * kh * kw, N * oh * ow), dtype)
+        xp.matmul(wmat.T, g, out=dcol)
+        if ph or pw:
+            dxpad = scratch("conv_dxpad", (N, C, H + 2 * ph, W + 2 * pw), dtype)
+            dxpad.fill(0)
+            _col2im_add(dcol, dxpad, kh, kw, sh, sw, oh, ow)
+            return dxpad[:, :, ph:ph + H, pw:pw + W].copy()
+        dx = xp.zeros(x_shape, dtype=dtype)
+        return _col2im_add(dcol, dx, kh, kw, sh, sw, oh, ow)
