@@ -14,27 +14,12 @@ and ``weight`` the rest, so that ``U x = W x_{1:d} + b``. For a minibatch stacke
 
 from __future__ import annotations
 
-import math
-
 from .._validate import check_input, check_positive_int
 from ..backend import xp
+from ..init import kaiming_uniform_, make_rng
 from ..module import Module, Parameter
 
 __all__ = ["Linear"]
-
-
-def _make_rng(seed, rng, where):
-    """A random generator from ``seed`` (int or None) or a ready ``rng`` — not both."""
-    if seed is not None and rng is not None:
-        raise ValueError(f"{where}: pass either seed or rng, not both (got seed={seed!r} and an rng)")
-    if rng is not None:
-        if not hasattr(rng, "random"):
-            raise ValueError(f"{where}: expected rng to be a random Generator "
-                             f"(xp.random.default_rng(...)), got {type(rng).__name__}")
-        return rng
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise ValueError(f"{where}: expected seed to be a non-negative integer or None, got {seed!r}")
-    return xp.random.default_rng(seed)
 
 
 def _float_dtype(dtype, where):
@@ -42,18 +27,6 @@ def _float_dtype(dtype, where):
     if dt.kind != "f":
         raise ValueError(f"{where}: expected a floating dtype (float32 or float64), got {dt}")
     return dt
-
-
-def _he_uniform(rng, shape, fan_in, dtype):
-    """He (Kaiming) uniform initialisation for ReLU networks (He et al., 2015).
-
-    Draws from U(-a, a) with a = sqrt(6 / fan_in), so that Var(w) = 2 / fan_in. The numbers are
-    drawn in float64 and then cast, so a float32 layer holds the rounded weights of the float64
-    layer built with the same seed.
-    """
-    bound = math.sqrt(6.0 / fan_in)
-    w = rng.random(shape) * (2.0 * bound) - bound
-    return xp.asarray(w, dtype=dtype)
 
 
 class Linear(Module):
@@ -79,8 +52,12 @@ class Linear(Module):
     Attributes
     ----------
     weight : Parameter, shape (out_features, in_features)
-        W, one row per output node (the notes' u_j without u_j0). He-uniform initialised:
-        U(-a, a), a = sqrt(6 / in_features) (He et al., 2015; suits ReLU networks).
+        W, one row per output node (the notes' u_j without u_j0). He-uniform initialised
+        (:func:`dlcore.init.kaiming_uniform_`): U(-a, a), a = sqrt(6 / in_features) (He et al.,
+        2015; suits ReLU networks; the numbers are drawn in float64 and then cast, so a float32
+        layer holds the rounded weights of the float64 layer with the same seed). Re-initialise
+        with another scheme through :mod:`dlcore.init`, e.g. ``init.xavier_uniform_(layer.weight,
+        seed=0)`` for sigmoid or tanh networks.
     bias : Parameter of shape (out_features,), or None
         b, initialised to zeros.
 
@@ -98,12 +75,14 @@ class Linear(Module):
         check_positive_int(in_features, where, "in_features")
         check_positive_int(out_features, where, "out_features")
         dt = _float_dtype(dtype, where)
-        generator = _make_rng(seed, rng, where)
+        if seed is not None and rng is not None:
+            raise ValueError(f"{where}: pass either seed or rng, not both (got seed={seed!r})")
+        generator = make_rng(seed if rng is None else rng, where)
         self.in_features = in_features
         self.out_features = out_features
         self.needs_input_grad = bool(needs_input_grad)
-        self.weight = Parameter(_he_uniform(generator, (out_features, in_features), in_features, dt),
-                                name="weight")
+        self.weight = Parameter(xp.empty((out_features, in_features), dtype=dt), name="weight")
+        kaiming_uniform_(self.weight, nonlinearity="relu", rng=generator)  # U(±√(6 / d))
         self.bias = Parameter(xp.zeros(out_features, dtype=dt), name="bias") if bias else None
         self._x = None
         # scratch for ∂L/∂W before it is added into weight.grad (allocated once, reused)
