@@ -1,3 +1,46 @@
-"""Placeholder: filled in by its owner."""
+"""Chapter 2 explorer: pick an activation function of 표 3-1 and its slope a, see τ(s) and τ'(s).
 
-__all__ = []
+Needs ``ipywidgets`` (``pip install dlcore[widgets]``). The static default figure is
+:func:`dlcore.viz.plot_activation`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["activation_explorer"]
+
+
+def activation_explorer(name="로지스틱 시그모이드", a=1.0, rows=None):
+    """A drop-down for the activation and a slider for the slope a (used by the logistic sigmoid
+    and tanh; the other functions ignore it). Each change redraws
+    :func:`dlcore.viz.plot_activation`. ``rows`` defaults to :func:`dlcore.viz.activation_rows`.
+    Returns the widget (a ``VBox``).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    from ..viz.mlp import activation_rows, plot_activation
+
+    rows = activation_rows() if rows is None else rows
+    table = {r[0]: r for r in rows}
+    if name not in table:
+        raise ValueError(f"activation_explorer: expected name in {list(table)}, got {name!r}")
+    name_w = widgets.Dropdown(options=list(table), value=name, description="활성 함수")
+    a_w = widgets.FloatSlider(value=a, min=0.25, max=5.0, step=0.25, description="기울기 a",
+                              continuous_update=False)
+    out = widgets.Output()
+
+    def draw(*_):
+        _, f, df, uses_slope = table[name_w.value]
+        a_w.disabled = not uses_slope
+        with out:
+            out.clear_output(wait=True)
+            label = f"{name_w.value} (a = {a_w.value:g})" if uses_slope else name_w.value
+            fig = plot_activation(f, df, label, a=a_w.value if uses_slope else None)
+            display(fig)
+            plt.close(fig)
+
+    name_w.observe(draw, names="value")
+    a_w.observe(draw, names="value")
+    draw()
+    return widgets.VBox([widgets.HBox([name_w, a_w]), out])

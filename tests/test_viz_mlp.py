@@ -1,0 +1,144 @@
+"""dlcore.viz.mlp: region counts (pure functions) and the figures of chapter 2."""
+
+import logging
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from dlcore import viz  # noqa: E402
+
+U1 = np.array([[-0.5, 1.0, 1.0], [1.5, -1.0, -1.0]])
+U3 = np.array([-1.0, 1.0, 1.0])
+
+
+def _sig(s, a=1.0):
+    return 1.0 / (1.0 + np.exp(-a * s))
+
+
+ROWS = [
+    ("계단", lambda s: np.where(s >= 0, 1.0, -1.0), lambda s: np.where(s == 0, np.nan, 0.0), False),
+    ("로지스틱 시그모이드", _sig, lambda s, a=1.0: a * _sig(s, a) * (1 - _sig(s, a)), True),
+    ("ReLU", lambda s: np.maximum(s, 0), lambda s: (s > 0) * 1.0, False),
+]
+
+
+def draw_clean(fig):
+    """Draw the figure and fail on any warning or logged 'glyph' message (missing Hangul)."""
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("matplotlib")
+    logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.canvas.draw()
+    finally:
+        logger.removeHandler(handler)
+    bad = [r.getMessage() for r in records if "glyph" in r.getMessage().lower()]
+    assert not bad, bad
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts + [ax.title]]
+    plt.close(fig)
+    return texts
+
+
+def has_hangul(texts):
+    return any("\uac00" <= ch <= "\ud7a3" for t in texts for ch in t)
+
+
+@pytest.mark.parametrize("p, expected", [(0, 1), (1, 2), (2, 4), (3, 7), (4, 11), (10, 56)])
+def test_region_count_formula(p, expected):
+    assert viz.region_count(p) == expected == 1 + p * (p + 1) // 2
+
+
+@pytest.mark.parametrize("p", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_count_regions_matches_formula(p, seed):
+    W, b = viz.random_lines(p, seed=seed)
+    assert W.shape == (p, 2) and b.shape == (p,)
+    assert viz.count_regions(W, b, n=601) == viz.region_count(p)
+
+
+def test_count_regions_parallel_lines_give_fewer():
+    W = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    b = np.array([0.0, -1.0, 0.0])
+    assert viz.count_regions(W, b, extent=3.0) == 6 < viz.region_count(3)
+
+
+def test_region_codes_are_pm_one():
+    W, b = viz.random_lines(3, seed=0)
+    codes = viz.region_codes(W, b, np.random.default_rng(0).normal(size=(50, 2)))
+    assert codes.shape == (50, 3) and set(np.unique(codes)) <= {-1.0, 1.0}
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="region_count"):
+        viz.region_count(-1)
+    with pytest.raises(ValueError, match="count_regions"):
+        viz.count_regions(np.zeros((3, 3)), np.zeros(3))
+
+
+def test_xor_figure():
+    viz.setup()
+    fig = viz.plot_xor_feature_space(U1, U3)
+    assert len(fig.axes) == 2
+    assert all(len(ax.lines) >= 1 for ax in fig.axes)
+    assert has_hangul(draw_clean(fig))
+
+
+def test_regions_figure_with_cube():
+    viz.setup()
+    W, b = viz.random_lines(3, seed=0)
+    fig = viz.plot_regions(W, b, n=200)
+    assert len(fig.axes) == 2 and len(fig.axes[0].images) == 1
+    texts = draw_clean(fig)
+    assert sum(t.startswith("(") for t in texts) >= 7
+
+
+def test_hard_soft_figure():
+    viz.setup()
+    fig = viz.plot_hard_soft(U1, lambda s: np.tanh(2 * s), n=15)
+    assert len(fig.axes) == 3
+    assert has_hangul(draw_clean(fig))
+
+
+def test_activation_figures():
+    viz.setup()
+    fig = viz.plot_activation_table(ROWS)
+    assert len(fig.axes) == 6
+    assert has_hangul(draw_clean(fig))
+    fig = viz.plot_activation(ROWS[1][1], ROWS[1][2], "로지스틱 시그모이드", a=1.0)
+    assert draw_clean(viz.plot_activation(ROWS[0][1], ROWS[0][2], "계단"))
+    texts = draw_clean(fig)
+    assert any("0.2500" in t for t in texts)  # the derivative's maximum a/4
+
+
+def test_activation_rows_from_functional():
+    F = pytest.importorskip("dlcore.functional")
+    if not hasattr(F, "sigmoid_grad"):
+        pytest.skip("dlcore.functional not there yet")
+    rows = viz.activation_rows()
+    assert [r[0] for r in rows][1] == "로지스틱 시그모이드"
+    s = np.linspace(-3, 3, 7)
+    for _, f, df, slope in rows:
+        y = f(s, 2.0) if slope else f(s)
+        assert np.shape(y) == s.shape
+
+
+def test_architecture_and_feature_extractor():
+    viz.setup()
+    fig = viz.plot_mlp_architecture(d=2, p=3, c=2)
+    assert has_hangul(draw_clean(fig))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(float)
+    fig = viz.plot_feature_extractor(X, y, np.tanh(X), boundary=(np.array([1.0, 0.0]), 0.0))
+    assert len(fig.axes) == 2
+    draw_clean(fig)
+    fig = viz.plot_feature_extractor(X, y, np.tanh(np.c_[X, X[:, 0]]))
+    draw_clean(fig)
