@@ -30,7 +30,7 @@ import numpy as np
 from .backend import to_device
 
 __all__ = [
-    "make_rng", "logic_gate", "moons", "circles", "spirals", "sine_regression",
+    "host_rng", "logic_gate", "moons", "circles", "spirals", "sine_regression",
     "MinMaxScaler", "StandardScaler", "minmax_scale", "standardize", "one_hot", "one_hot_columns",
     "train_test_split", "kfold", "minibatches",
     "affine", "shift", "rotate", "zoom", "shear", "flip", "random_crop", "gaussian_noise",
@@ -41,7 +41,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # small helpers
 # ---------------------------------------------------------------------------------------------
-def make_rng(seed=0, where="make_rng"):
+def host_rng(seed=0, where="host_rng"):
     """A host ``numpy.random.Generator`` from an int seed, a Generator (returned as is) or
     ``None`` (seed 0). Used for shuffling and augmentation, so results do not depend on the
     backend."""
@@ -137,7 +137,7 @@ def moons(n=200, noise=0.1, seed=0):
     where = "moons"
     n = _positive_int(n, where, "n", minimum=2)
     noise = _nonneg_float(noise, where, "noise")
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     n_out, n_in = n - n // 2, n // 2
     t_out = np.linspace(0.0, np.pi, n_out)
     t_in = np.linspace(0.0, np.pi, n_in)
@@ -163,7 +163,7 @@ def circles(n=200, noise=0.05, factor=0.5, seed=0):
     noise = _nonneg_float(noise, where, "noise")
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
         raise ValueError(f"{where}: expected factor in (0, 1), got {factor!r}")
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     n_out, n_in = n - n // 2, n // 2
     t_out = np.linspace(0.0, 2 * np.pi, n_out, endpoint=False)
     t_in = np.linspace(0.0, 2 * np.pi, n_in, endpoint=False)
@@ -190,7 +190,7 @@ def spirals(n=300, classes=3, noise=0.2, seed=0):
     classes = _positive_int(classes, where, "classes", minimum=2)
     n = _positive_int(n, where, "n", minimum=classes)
     noise = _nonneg_float(noise, where, "noise")
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     sizes = [n // classes + (1 if k < n % classes else 0) for k in range(classes)]
     parts, labels = [], []
     for k, m in enumerate(sizes):
@@ -215,7 +215,7 @@ def sine_regression(n=100, noise=0.1, seed=0, low=-np.pi, high=np.pi):
     noise = _nonneg_float(noise, where, "noise")
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ValueError(f"{where}: expected finite low < high, got low={low!r}, high={high!r}")
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     x = np.sort(rng.uniform(low, high, n))
     y = np.sin(x) + noise * rng.standard_normal(n)
     return x[:, None], y[:, None]
@@ -463,7 +463,7 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=False, shuffle=True)
                          f"got X {X.shape} and y {y.shape}")
     n = X.shape[0]
     n_test = _num_test(n, test_size, where)
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     if stratify:
         if y.ndim != 1:
             raise ValueError(f"{where}: stratify=True expects labels y of shape (N,), "
@@ -493,7 +493,7 @@ def kfold(n, k=5, seed=0, shuffle=True):
     if k > n:
         raise ValueError(f"{where}: expected k <= n (at least one sample per fold), "
                          f"got k={k}, n={n}")
-    order = make_rng(seed, where).permutation(n) if shuffle else np.arange(n)
+    order = host_rng(seed, where).permutation(n) if shuffle else np.arange(n)
     sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
     stops = np.cumsum(sizes)
     for i in range(k):
@@ -524,7 +524,7 @@ def minibatches(X, y=None, batch_size=32, shuffle=True, rng=None, drop_last=Fals
         raise ValueError(f"{where}: expected y with N={n} samples like X {tuple(X.shape)}, "
                          f"got {tuple(getattr(y, 'shape', ()))}")
     batch_size = _positive_int(batch_size, where, "batch_size")
-    order = make_rng(rng, where).permutation(n) if shuffle else np.arange(n)
+    order = host_rng(rng, where).permutation(n) if shuffle else np.arange(n)
     on_host = isinstance(X, np.ndarray)
     stop = n - n % batch_size if drop_last else n
     for lo in range(0, stop, batch_size):
@@ -705,7 +705,7 @@ def random_crop(images, pad, seed=0, fill=0.0):
     where = "random_crop"
     images = _images(images, where)
     pad = _positive_int(pad, where, "pad", minimum=0)
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     n, (H, W) = images.shape[0], images.shape[-2:]
     widths = [(0, 0)] * (images.ndim - 2) + [(pad, pad), (pad, pad)]
     padded = np.pad(images, widths, constant_values=fill)
@@ -722,7 +722,7 @@ def gaussian_noise(images, std, seed=0, clip=None):
     where = "gaussian_noise"
     images = _images(images, where)
     std = _nonneg_float(std, where, "std")
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     dtype = _float_dtype(images)
     out = (images + std * rng.standard_normal(images.shape)).astype(dtype)
     if clip is not None:
@@ -793,7 +793,7 @@ def augment(images, ops, seed=0, fill=0.0):
     where = "augment"
     images = _images(images, where)
     items = list(ops.items()) if isinstance(ops, dict) else list(ops)
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     n = images.shape[0]
     out = images
     pending = None

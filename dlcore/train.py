@@ -19,7 +19,7 @@ import math
 import numbers
 
 from .backend import to_device, xp
-from .data import make_rng, minibatches
+from .data import host_rng, minibatches
 
 __all__ = ["fit", "evaluate", "predict", "accuracy", "History", "EarlyStopping"]
 
@@ -384,7 +384,7 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
     X, y = to_device(X), to_device(y)
     fns = _metric_fns(metrics, y, where)
     callbacks = list(callbacks or [])
-    rng = make_rng(seed, where)
+    rng = host_rng(seed, where)
     history = History()
     monitor = stopper.monitor if stopper else ("val_loss" if X_val is not None else "loss")
     best, best_state, waited = None, None, 0
