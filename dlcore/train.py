@@ -56,6 +56,9 @@ def accuracy(pred, y, threshold=None):
     if not (pred.ndim == 1 or (pred.ndim == 2 and pred.shape[1] == 1)):
         raise ValueError(f"{where}: expected predictions (N,), (N, 1) or (N, C), "
                          f"got {tuple(pred.shape)}")
+    if y.ndim == 2 and y.shape[1] != 1:
+        raise ValueError(f"{where}: expected targets (N,) or (N, 1) for one output per sample "
+                         f"{tuple(pred.shape)}, got {tuple(y.shape)}")
     target = _class_targets(y, n, where)
     signed = bool(xp.any(target < 0))
     if threshold is None:
@@ -288,10 +291,14 @@ def _train_step(model, loss_fn, optimizer, Xb, yb):
     return value, pred
 
 
-def _nonfinite_message(value, epoch, step, steps):
-    return (f"fit: the loss became {value} at epoch {epoch}, step {step} of {steps}. "
-            "Training diverged; try a smaller learning rate (e.g. ten times smaller), check the "
-            "inputs for NaN/inf and their scale (standardise them), or clip the gradients.")
+def _nonfinite_message(what, epoch, step, steps):
+    return (f"fit: {what} at epoch {epoch}, step {step} of {steps}. Training diverged; try a "
+            "smaller learning rate (e.g. ten times smaller), check the inputs for NaN/inf and "
+            "their scale (standardise them), or clip the gradients.")
+
+
+def _parameters_finite(model):
+    return all(bool(xp.isfinite(p.data).all()) for p in model.parameters())
 
 
 def _snapshot(model):
@@ -320,11 +327,19 @@ def _run_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, fns, h
     total, sums = 0.0, dict.fromkeys(fns, 0.0)
     batches = minibatches(X, y, batch_size, shuffle=shuffle, rng=rng)
     for step, (Xb, yb) in enumerate(batches, start=1):
-        value, pred = _train_step(model, loss_fn, optimizer, Xb, yb)
+        try:
+            value, pred = _train_step(model, loss_fn, optimizer, Xb, yb)
+            what = f"the loss became {value}"
+        except ValueError as exc:  # a layer refused NaN/inf activations from broken weights
+            if _parameters_finite(model):
+                raise
+            value, what, cause = math.nan, "the parameters became NaN or inf", exc
+        else:
+            cause = None
         history.step_loss.append(value)
         if not math.isfinite(value):
             if on_nonfinite == "raise":
-                raise FloatingPointError(_nonfinite_message(value, epoch, step, steps))
+                raise FloatingPointError(_nonfinite_message(what, epoch, step, steps)) from cause
             history._append({"loss": value})
             return None
         m = Xb.shape[0]
@@ -379,8 +394,8 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
         raise ValueError(f"{where}: expected on_nonfinite 'raise' or 'stop', got {on_nonfinite!r}")
     stopper = _early_stopping(early_stopping, where)
     if stopper is not None and stopper.monitor.startswith("val_") and X_val is None:
-        raise ValueError(f"{where}: early stopping on {stopper.monitor!r} needs validation data "
-                         f"(X_val, y_val), got none")
+        raise ValueError(f"{where}: early stopping on {stopper.monitor!r} expected validation "
+                         f"data (X_val, y_val), got none")
     X, y = to_device(X), to_device(y)
     fns = _metric_fns(metrics, y, where)
     callbacks = list(callbacks or [])
