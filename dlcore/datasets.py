@@ -269,15 +269,17 @@ def _fetch(kind, folder, mirrors, timeout, where):
             continue
         if target.exists():  # corrupt or truncated cache: fetch it again
             target.unlink()
+        failures = []
         for base in mirrors:
             reason = _download(base + name, target, table[name], timeout)
             if reason is None:
                 paths[name] = target
                 break
-            corrupt = corrupt or reason.startswith("checksum")
-            reasons.append(f"{base + name}: {reason}")
+            failures.append(f"{base + name}: {reason}")
         else:
             missing.append(name)
+            reasons += failures
+            corrupt = corrupt or any("checksum mismatch" in f for f in failures)
     if missing:
         message = _offline_message(where, kind, folder, mirrors, missing, reasons)
         if corrupt:
