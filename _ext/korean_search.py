@@ -1,0 +1,111 @@
+"""Korean full-text search for the HTML book (Sphinx extension).
+
+Sphinx has no Korean search language: it indexes whole space-separated words, particles
+included, so the page that says "곡선은" is not found by the query "곡선". Korean attaches
+particles and endings to the stem and spaces compounds freely ("경사 하강법", "경사하강법"), so
+this extension indexes Hangul (and Hanja) the way CJK search engines usually do, by character
+n-grams:
+
+* index: every run of Hangul syllables contributes its single syllables and all of its
+  two-syllable windows ("곡선은" -> 곡, 선, 은, 곡선, 선은);
+* query: a Hangul run of one syllable is looked up as is, a longer run as its two-syllable
+  windows, all of which must occur on the page ("곡선" -> 곡선; "하강법" -> 하강, 강법).
+
+Latin words (ReLU, Adam, im2col) are split, lower-cased and stemmed exactly as in Sphinx's
+English search, so mixed text such as "ReLU를" yields "relu" and "를". The JavaScript side
+(``splitQuery`` and a ``Stemmer`` that leaves Hangul alone) mirrors the Python side; both live
+in this file so that they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sphinx.search.en import SearchEnglish
+
+# Hangul syllables and CJK unified ideographs (Hanja).
+_CJK = "\uac00-\ud7a3\u4e00-\u9fff"
+_TOKEN_RE = re.compile(rf"[{_CJK}]+|(?:(?![{_CJK}])\w)+")
+_CJK_RUN_RE = re.compile(rf"^[{_CJK}]+$")
+
+
+def ngrams_for_index(run: str) -> list[str]:
+    """Unigrams and bigrams of a run of Hangul syllables (what the index stores)."""
+    grams = list(run)
+    grams += [run[i : i + 2] for i in range(len(run) - 1)]
+    return grams
+
+
+def ngrams_for_query(run: str) -> list[str]:
+    """What a query's run of Hangul syllables is looked up as (all must match)."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def split_text(text: str, *, query: bool = False) -> list[str]:
+    """Split text into index terms (``query=False``) or query terms (``query=True``)."""
+    out: list[str] = []
+    for token in _TOKEN_RE.findall(text):
+        if _CJK_RUN_RE.match(token):
+            out.extend(ngrams_for_query(token) if query else ngrams_for_index(token))
+        else:
+            out.append(token)
+    return out
+
+
+_JS_SPLITTER = r"""
+/* Korean search (_ext/korean_search.py): Hangul runs become syllable bigrams. */
+function splitQuery(query) {
+  const cjk = /^[\uac00-\ud7a3\u4e00-\u9fff]+$/u;
+  const tokens = query.match(/[\uac00-\ud7a3\u4e00-\u9fff]+|(?:(?![\uac00-\ud7a3\u4e00-\u9fff])[\p{L}\p{N}_])+/gu) || [];
+  const out = [];
+  for (const token of tokens) {
+    if (cjk.test(token)) {
+      if (token.length === 1) out.push(token);
+      else for (let i = 0; i + 2 <= token.length; i++) out.push(token.slice(i, i + 2));
+    } else {
+      out.push(token);
+    }
+  }
+  return out;
+}
+"""
+
+_JS_STEMMER_WRAPPER = r"""
+/* Korean search: Hangul and Hanja terms are not stemmed; Latin words use the Porter stemmer. */
+var PorterStemmer = Stemmer;
+Stemmer = function() {
+  const porter = new PorterStemmer();
+  this.stemWord = function(w) {
+    return /[\uac00-\ud7a3\u4e00-\u9fff]/u.test(w) ? w : porter.stemWord(w);
+  };
+};
+"""
+
+
+class SearchKorean(SearchEnglish):
+    """Search language ``ko``: Hangul syllable n-grams plus English rules for Latin words."""
+
+    lang = "ko"
+    language_name = "Korean"
+    js_splitter_code = _JS_SPLITTER
+    js_stemmer_code = SearchEnglish.js_stemmer_code + _JS_STEMMER_WRAPPER
+
+    def split(self, input: str) -> list[str]:  # noqa: A002 (Sphinx's signature)
+        return split_text(input)
+
+    def stem(self, word: str) -> str:
+        if _CJK_RUN_RE.match(word):
+            return word
+        return super().stem(word)
+
+    def word_filter(self, word: str) -> bool:
+        if _CJK_RUN_RE.match(word):
+            return True
+        return super().word_filter(word)
+
+
+def setup(app):
+    app.add_search_language(SearchKorean)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
