@@ -224,21 +224,26 @@ def _sha256(path):
 def _download(url, target, expected, timeout):
     """Stream ``url`` to a temp file next to ``target``; move it into place if the hash matches.
 
-    Returns ``None`` on success, or a short reason; never leaves a partial file behind.
+    Returns ``None`` on success, or ``(reason, unreachable)`` where ``unreachable`` says that
+    the server could not be reached at all (so its other files need not be tried). Never leaves
+    a partial file behind.
     """
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
     try:
         h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+        opener = urllib.request.build_opener()  # reads the proxy settings of this moment
+        with os.fdopen(fd, "wb") as out, opener.open(url, timeout=timeout) as resp:
             for block in iter(lambda: resp.read(1 << 20), b""):
                 h.update(block)
                 out.write(block)
         if h.hexdigest() != expected:
-            return f"checksum mismatch (expected SHA-256 {expected}, got {h.hexdigest()})"
+            return f"checksum mismatch (expected SHA-256 {expected}, got {h.hexdigest()})", False
         os.replace(tmp, target)
         return None
+    except urllib.error.HTTPError as exc:  # the server answered, e.g. 404
+        return f"HTTP {exc.code} {exc.reason}", False
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        return f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        return f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}", True
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -261,7 +266,7 @@ def _fetch(kind, folder, mirrors, timeout, where):
     """Make sure the four files are in ``folder`` with the right SHA-256; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     table = MNIST_FILES[kind]
-    paths, missing, reasons, corrupt = {}, [], [], False
+    paths, missing, reasons, corrupt, dead = {}, [], [], False, set()
     for name in _FILES:
         target = folder / name
         if target.exists() and _sha256(target) == table[name]:
@@ -271,10 +276,16 @@ def _fetch(kind, folder, mirrors, timeout, where):
             target.unlink()
         failures = []
         for base in mirrors:
-            reason = _download(base + name, target, table[name], timeout)
-            if reason is None:
+            if base in dead:  # unreachable before: do not wait for its timeout again
+                failures.append(f"{base + name}: skipped (server unreachable)")
+                continue
+            result = _download(base + name, target, table[name], timeout)
+            if result is None:
                 paths[name] = target
                 break
+            reason, unreachable = result
+            if unreachable:
+                dead.add(base)
             failures.append(f"{base + name}: {reason}")
         else:
             missing.append(name)

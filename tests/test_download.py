@@ -160,6 +160,7 @@ def test_unreachable_server_gives_the_offline_message(fake_hashes, tmp_path):
     msg = str(info.value)
     assert "could not download" in msg and "put them" in msg
     assert base + FILES[0] in msg and str(tmp_path / "mnist") in msg
+    assert msg.count("skipped (server unreachable)") == 3  # tried once, not once per file
 
 
 @pytest.mark.network
