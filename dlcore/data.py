@@ -1,7 +1,9 @@
 """Toy data, preprocessing, splits, minibatches and image augmentation.
 
-Everything here runs on the host with NumPy (the arrays are small); hand the results to a model
-as they are, or move them with :func:`dlcore.to_device` under the CuPy backend. Every function
+Everything here runs on the host with NumPy (the arrays are small; GPU arrays given to these
+functions are copied to the host first); hand the results to a model as they are, or move them
+with :func:`dlcore.to_device` under the CuPy backend (:func:`dlcore.train.fit` does that itself).
+Only :func:`minibatches` keeps the arrays where they are. Every function
 that draws random numbers takes ``seed`` (an int) or ``rng`` (a ``numpy.random.Generator``), so
 the same call gives the same data everywhere.
 
@@ -27,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from .backend import to_device
+from .backend import to_device, to_numpy
 
 __all__ = [
     "host_rng", "logic_gate", "moons", "circles", "spirals", "sine_regression",
@@ -69,7 +71,7 @@ def _nonneg_float(value, where, name):
 
 
 def _as_2d(X, where, name="X"):
-    X = np.asarray(X)
+    X = np.asarray(to_numpy(X))
     if X.ndim != 2 or X.size == 0:
         raise ValueError(f"{where}: expected a non-empty 2-D array {name} of shape (N, D), "
                          f"got shape {X.shape}")
@@ -457,7 +459,7 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=False, shuffle=True)
         ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
     """
     where = "train_test_split"
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = np.asarray(to_numpy(X)), np.asarray(to_numpy(y))
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
         raise ValueError(f"{where}: expected X and y with the same number of samples N, "
                          f"got X {X.shape} and y {y.shape}")
@@ -544,7 +546,7 @@ def minibatches(X, y=None, batch_size=32, shuffle=True, rng=None, drop_last=Fals
 # augmentation (inverse mapping with bilinear interpolation, NumPy only)
 # ---------------------------------------------------------------------------------------------
 def _images(images, where):
-    images = np.asarray(images)
+    images = np.asarray(to_numpy(images))
     if images.ndim not in (3, 4) or images.size == 0:
         raise ValueError(f"{where}: expected non-empty images of shape (N, H, W) or "
                          f"(N, C, H, W), got shape {images.shape}")
