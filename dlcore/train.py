@@ -15,6 +15,7 @@ so two runs with the same seed (and the same initial parameters) give bit-identi
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 
@@ -276,16 +277,31 @@ def evaluate(model, X, y, loss_fn=None, batch_size=256, metrics=None):
 # ---------------------------------------------------------------------------------------------
 # fit
 # ---------------------------------------------------------------------------------------------
+class _Diverged(Exception):
+    """Internal: the forward pass or the loss stopped being finite."""
+
+
 def _train_step(model, loss_fn, optimizer, Xb, yb):
-    """Forward, loss, backward, update for one minibatch; returns ``(loss value, pred)``."""
+    """Forward, loss, backward, update for one minibatch; returns ``(loss value, pred)``.
+
+    Raises ``_Diverged`` (with what happened) when the parameters, the outputs or the loss are
+    no longer finite; any other error (wrong shapes, NaN in the data) propagates unchanged.
+    """
     if hasattr(optimizer, "zero_grad"):
         optimizer.zero_grad()
     else:  # pragma: no cover - any optimiser of dlcore has zero_grad
         model.zero_grad()
-    pred = model(Xb)
+    try:
+        pred = model(Xb)
+    except ValueError as exc:  # a layer refused NaN/inf activations coming from broken weights
+        if _parameters_finite(model):
+            raise
+        raise _Diverged("the parameters became NaN or inf") from exc
+    if not bool(xp.isfinite(pred).all()):
+        raise _Diverged("the model's outputs became NaN or inf")
     value = float(loss_fn(pred, yb))
     if not math.isfinite(value):
-        return value, pred
+        raise _Diverged(f"the loss became {value}")
     model.backward(loss_fn.backward())
     optimizer.step()
     return value, pred
@@ -295,6 +311,14 @@ def _nonfinite_message(what, epoch, step, steps):
     return (f"fit: {what} at epoch {epoch}, step {step} of {steps}. Training diverged; try a "
             "smaller learning rate (e.g. ten times smaller), check the inputs for NaN/inf and "
             "their scale (standardise them), or clip the gradients.")
+
+
+def _quiet_overflow():
+    """Silence NumPy's overflow warnings: fit detects NaN/inf itself and says where."""
+    errstate = getattr(xp, "errstate", None)  # CuPy has none (and does not warn)
+    if errstate is None:  # pragma: no cover - depends on the backend
+        return contextlib.nullcontext()
+    return errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
 def _parameters_finite(model):
@@ -328,20 +352,16 @@ def _run_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, fns, h
     batches = minibatches(X, y, batch_size, shuffle=shuffle, rng=rng)
     for step, (Xb, yb) in enumerate(batches, start=1):
         try:
-            value, pred = _train_step(model, loss_fn, optimizer, Xb, yb)
-            what = f"the loss became {value}"
-        except ValueError as exc:  # a layer refused NaN/inf activations from broken weights
-            if _parameters_finite(model):
-                raise
-            value, what, cause = math.nan, "the parameters became NaN or inf", exc
-        else:
-            cause = None
-        history.step_loss.append(value)
-        if not math.isfinite(value):
+            with _quiet_overflow():
+                value, pred = _train_step(model, loss_fn, optimizer, Xb, yb)
+        except _Diverged as exc:
+            history.step_loss.append(math.nan)
             if on_nonfinite == "raise":
-                raise FloatingPointError(_nonfinite_message(what, epoch, step, steps)) from cause
-            history._append({"loss": value})
+                message = _nonfinite_message(str(exc), epoch, step, steps)
+                raise FloatingPointError(message) from exc.__cause__
+            history._append({"loss": math.nan})
             return None
+        history.step_loss.append(value)
         m = Xb.shape[0]
         total += value * m
         for name, fn in fns.items():

@@ -3,56 +3,10 @@
 import numpy as np
 import pytest
 
-import dlcore
-from dlcore import data, losses, optim, train
-from dlcore.layers import Linear
+from dlcore import data, optim, train
+from dlcore.layers import Linear, Tanh
+from dlcore.losses import CrossEntropyLoss, MSELoss
 from dlcore.module import Module, Sequential
-
-# ---------------------------------------------------------------------------------------------
-# small stand-ins, used only while the real losses/activations are not in dlcore yet
-# ---------------------------------------------------------------------------------------------
-
-
-class _MSELoss:
-    """mean((pred − target)²) over all elements; backward → 2(pred − target)/size."""
-
-    def __call__(self, pred, target):
-        assert pred.shape == target.shape
-        self._diff = pred - target
-        with np.errstate(over="ignore", invalid="ignore"):
-            return float(np.mean(self._diff ** 2))
-
-    def backward(self):
-        return 2.0 * self._diff / self._diff.size
-
-
-class _CrossEntropyLoss:
-    """Softmax + negative log-likelihood, mean over the batch; integer labels (N,)."""
-
-    def __call__(self, scores, labels):
-        shifted = scores - scores.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self._p, self._labels = np.exp(log_p), labels
-        return float(-log_p[np.arange(len(labels)), labels].mean())
-
-    def backward(self):
-        g = self._p.copy()
-        g[np.arange(len(self._labels)), self._labels] -= 1
-        return g / len(self._labels)
-
-
-class _Tanh(Module):
-    def forward(self, x):
-        self._y = np.tanh(x)
-        return self._y
-
-    def backward(self, grad_out):
-        return grad_out * (1 - self._y ** 2)
-
-
-MSELoss = getattr(losses, "MSELoss", _MSELoss)
-CrossEntropyLoss = getattr(losses, "CrossEntropyLoss", _CrossEntropyLoss)
-Tanh = getattr(dlcore.layers, "Tanh", _Tanh)
 
 
 def mlp(seed=0, hidden=16, out=2):
@@ -191,6 +145,15 @@ def test_divergence_in_hidden_layer_is_reported_not_a_shape_error(moons):
                                                  "step 1 of 10.*learning rate"):
         train.fit(model, CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
                   Xtr, ytr, epochs=5, batch_size=16)
+
+
+def test_nan_in_the_data_is_not_called_divergence(moons):
+    Xtr, _, ytr, _ = moons
+    X = Xtr.copy()
+    X[5, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        train.fit(mlp(), CrossEntropyLoss(), optim.SGD(mlp().parameters(), lr=0.1), X, ytr,
+                  epochs=1, batch_size=200, shuffle=False)
 
 
 def test_nonfinite_stop_mode_keeps_history():
