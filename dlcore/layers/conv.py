@@ -22,14 +22,13 @@ Three implementations, from obvious to fast:
 
 from __future__ import annotations
 
-import math
-
+from .. import init
 from .._validate import check_input, check_positive_int
 from ..backend import xp
 from ..module import Module, Parameter
 from ._workspace import Workspace, scratch
 
-__all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im"]
+__all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im", "pad2d"]
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -106,6 +105,18 @@ def _padded(x, ph, pw, buffer=None):
         buffer = xp.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=x.dtype)
     buffer[:, :, ph:ph + H, pw:pw + W] = x
     return buffer
+
+
+def pad2d(x, padding):
+    """Zero padding: ``x`` (N, C, H, W) with P (or (PH, PW)) rows/columns of zeros on each side.
+
+    Returns a new array of shape (N, C, H + 2*PH, W + 2*PW); e.g. a 32x32 RGB image padded by
+    2 becomes 36x36: ``pad2d(x, 2).shape == (1, 3, 36, 36)`` for x of shape (1, 3, 32, 32).
+    """
+    check_input(x, "pad2d", (None, None, None, None), names=("N", "C", "H", "W"))
+    ph, pw = _pair(padding, "pad2d", "padding", minimum=0)
+    out = _padded(x, ph, pw)
+    return out.copy() if out is x else out
 
 
 def _patches(xpad, kh, kw, sh, sw, oh, ow):
@@ -266,21 +277,11 @@ def conv2d(x, w, b=None, stride=1, padding=0):
 
 
 # -- the layer ---------------------------------------------------------------------------------
-def _he_uniform(shape, fan_in, rng, dtype):
-    """He (Kaiming) uniform initialisation: U(-b, b) with b = sqrt(6 / fan_in) [He2015]."""
-    bound = math.sqrt(6.0 / fan_in)
-    return rng.uniform(-bound, bound, size=shape).astype(dtype)
-
-
 def _make_rng(seed, rng, where):
+    """A random Generator from ``seed`` (int or None) or a ready ``rng`` — not both."""
     if rng is not None and seed is not None:
         raise ValueError(f"{where}: expected either seed or rng, got both")
-    if rng is not None:
-        if not hasattr(rng, "uniform"):
-            raise ValueError(f"{where}: expected rng to be a random Generator "
-                             f"(e.g. numpy.random.default_rng(0)), got {type(rng).__name__}")
-        return rng
-    return xp.random.default_rng(seed)
+    return init.make_rng(seed if rng is None else rng, where)
 
 
 class Conv2d(Module):
@@ -301,6 +302,9 @@ class Conv2d(Module):
       (dlcore never changes float precision silently).
     - seed / rng: randomness of the initialisation (He uniform, U(±sqrt(6 / (C*KH*KW)))
       [He2015]; the bias starts at zero)
+    - needs_input_grad: whether backward computes dL/dx (default True). The first layer of a
+      network can skip it (nobody learns the data; PyTorch skips it too), saving a matrix
+      product and a col2im; backward then returns None.
 
     Attributes:
     - weight: Parameter of shape (F, C, KH, KW)
@@ -322,7 +326,7 @@ class Conv2d(Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
-                 dtype=None, seed=None, rng=None):
+                 dtype=None, seed=None, rng=None, needs_input_grad=True):
         where = "Conv2d"
         self.in_channels = check_positive_int(in_channels, where, "in_channels")
         self.out_channels = check_positive_int(out_channels, where, "out_channels")
@@ -333,11 +337,12 @@ class Conv2d(Module):
         if dtype.kind != "f":
             raise ValueError(f"{where}: expected a floating dtype, got {dtype}")
         kh, kw = self.kernel_size
-        fan_in = in_channels * kh * kw
-        gen = _make_rng(seed, rng, where)
-        self.weight = Parameter(
-            _he_uniform((out_channels, in_channels, kh, kw), fan_in, gen, dtype), name="weight")
+        self.weight = Parameter(xp.empty((out_channels, in_channels, kh, kw), dtype=dtype),
+                                name="weight")
+        # He uniform, U(-b, b) with b = sqrt(6 / fan_in), fan_in = C*KH*KW [He2015]
+        init.kaiming_uniform_(self.weight, rng=_make_rng(seed, rng, where))
         self.bias = Parameter(xp.zeros(out_channels, dtype=dtype), name="bias") if bias else None
+        self.needs_input_grad = bool(needs_input_grad)
         self._work = Workspace()
         self._cache = None
 
@@ -374,59 +379,106 @@ class Conv2d(Module):
         oh, ow = _output_hw(x.shape, kh, kw, sh, sw, ph, pw, where)
         F = self.out_channels
         dtype = x.dtype
-
-        # 1. zero-pad (the border of the reused buffer stays zero) and unfold
-        if ph or pw:
-            pad_buf = scratch(f"conv_pad{ph},{pw}", (N, C, H + 2 * ph, W + 2 * pw), dtype,
-                              zero=True)
-            xpad = _padded(x, ph, pw, pad_buf)
+        wide = (sh, sw) == (1, 1)
+        # 1. unfold: col (C*KH*KW, N*OH*RW), RW = OW, or the padded width in the wide layout
+        if wide:
+            col, rw = self._im2col_wide(x, oh)
         else:
+            rw = ow
             xpad = x
-        col = self._work.get("col", (C * kh * kw, N * oh * ow), dtype)
-        _im2col_into(xpad, kh, kw, sh, sw, oh, ow, col)
+            if ph or pw:
+                xpad = _padded(x, ph, pw, scratch(f"conv_pad{ph},{pw}",
+                                                  (N, C, H + 2 * ph, W + 2 * pw), dtype, zero=True))
+            col = self._work.get("col", (C * kh * kw, N * oh * ow), dtype)
+            _im2col_into(xpad, kh, kw, sh, sw, oh, ow, col)
 
-        # 2. one matrix product: (F, C*KH*KW) @ (C*KH*KW, N*OH*OW) -> (F, N*OH*OW)
+        # 2. one matrix product: (F, C*KH*KW) @ (C*KH*KW, N*OH*RW) -> (F, N*OH*RW)
         wmat = self.weight.data.reshape(F, -1)
-        prod = scratch("conv_prod", (F, N * oh * ow), dtype)
+        prod = scratch("conv_prod", (F, N * oh * rw), dtype)
         xp.matmul(wmat, col, out=prod)
 
-        # 3. reorder (F, N, OH*OW) -> (N, F, OH*OW) and add the bias in the same pass
+        # 3. reorder (F, N, OH, OW) -> (N, F, OH, OW) and add the bias, in one pass
         out = xp.empty((N, F, oh, ow), dtype=dtype)
-        prod_nf = prod.reshape(F, N, oh * ow).transpose(1, 0, 2)
+        prod_nf = prod.reshape(F, N, oh, rw)[:, :, :, :ow].transpose(1, 0, 2, 3)
         if self.bias is not None:
-            xp.add(prod_nf, self.bias.data.reshape(1, F, 1), out=out.reshape(N, F, oh * ow))
+            xp.add(prod_nf, self.bias.data.reshape(1, F, 1, 1), out=out)
         else:
-            out.reshape(N, F, oh * ow)[...] = prod_nf
-        self._cache = (x.shape, oh, ow)
+            out[...] = prod_nf
+        self._cache = (x.shape, oh, ow, rw)
         return out
 
+    def _im2col_wide(self, x, oh):
+        """im2col for stride 1 with whole padded rows: the fast path of :meth:`forward`.
+
+        With stride 1, the patch of output (i, j) at kernel offset (u, v) is the padded pixel
+        (i+u, j+v), i.e. flat index ``(i*WP + j) + (u*WP + v)`` of the padded image (width WP).
+        Computing the output for *all* WP columns j (the last WP - OW of them are garbage and
+        dropped later) turns each row of ``col`` into one contiguous run of the padded image,
+        ``flat[u*WP + v : u*WP + v + OH*WP]``, which copies far faster than OW-long pieces.
+        Returns ``col`` of shape (C*KH*KW, N*OH*WP) and WP.
+        """
+        kh, kw = self.kernel_size
+        ph, pw = self.padding
+        N, C, H, W = x.shape
+        hp, wp = H + 2 * ph, W + 2 * pw
+        # padded input plus one spare zero row, so the garbage columns never read past the end
+        buf = scratch(f"conv_padw{ph},{pw}", (N, C, hp + 1, wp), x.dtype, zero=True)
+        buf[:, :, ph:ph + H, pw:pw + W] = x
+        length = oh * wp
+        sN, sC, sH, sW = buf.strides
+        runs = xp.lib.stride_tricks.as_strided(   # runs[c, u, v, n] = flat[n, c, u*WP+v :][:length]
+            buf, shape=(C, kh, kw, N, length), strides=(sC, sH, sW, sN, sW), writeable=False)
+        col = self._work.get("col", (C * kh * kw, N * length), x.dtype)
+        col.reshape(C, kh, kw, N, length)[...] = runs
+        return col, wp
+
     def backward(self, grad_out):
-        """grad_out: (N, F, OH, OW) -> dx: (N, C, H, W); adds dL/dweight, dL/dbias to .grad."""
+        """grad_out: (N, F, OH, OW) -> dx: (N, C, H, W); adds dL/dweight, dL/dbias to .grad.
+
+        Returns None when ``needs_input_grad`` is False (e.g. the first layer of a network).
+        """
         where = "Conv2d.backward"
         if self._cache is None:
             raise RuntimeError(f"{where}: call forward before backward")
-        x_shape, oh, ow = self._cache
+        x_shape, oh, ow, rw = self._cache
         N, C, H, W = x_shape
         F = self.out_channels
         kh, kw = self.kernel_size
         sh, sw = self.stride
         ph, pw = self.padding
-        check_input(grad_out, where, (N, F, oh, ow), names=("N", "F", "OH", "OW"))
+        check_input(grad_out, where, (N, F, oh, ow), names=("N", "F", "OH", "OW"), finite=False)
         dtype = self.weight.data.dtype
-        col = self._work.get("col", (C * kh * kw, N * oh * ow), dtype)
+        col = self._work.get("col", (C * kh * kw, N * oh * rw), dtype)
 
-        # G: the output gradient laid out (F, N*OH*OW), like the forward product
-        g = scratch("conv_g", (F, N * oh * ow), dtype)
-        g.reshape(F, N, oh * ow)[...] = grad_out.reshape(N, F, oh * ow).transpose(1, 0, 2)
+        # G: the output gradient laid out (F, N, OH, RW) like the forward product; in the wide
+        # layout the RW - OW garbage columns stay zero, so they add nothing below
+        g4 = scratch(f"conv_g{ow}", (F, N, oh, rw), dtype, zero=True)
+        g4[:, :, :, :ow] = grad_out.transpose(1, 0, 2, 3)
+        g = g4.reshape(F, N * oh * rw)
 
         if self.bias is not None:
             self.bias.grad += g.sum(axis=1)
-        self.weight.grad += (g @ col.T).reshape(self.weight.data.shape)
+        # dW = G @ col.T, computed as (col @ G.T).T: BLAS is faster with the long axis N*OH*RW
+        # summed over in this order
+        self.weight.grad.reshape(F, -1)[...] += xp.matmul(col, g.T).T
+        if not self.needs_input_grad:
+            return None
 
         # dx = col2im(W.T @ G)
         wmat = self.weight.data.reshape(F, -1)
-        dcol = scratch("conv_dcol", (C * kh * kw, N * oh * ow), dtype)
+        dcol = scratch("conv_dcol", (C * kh * kw, N * oh * rw), dtype)
         xp.matmul(wmat.T, g, out=dcol)
+        if (sh, sw) == (1, 1):  # wide layout: each row of dcol adds onto one contiguous run
+            hp, wp = H + 2 * ph, W + 2 * pw
+            dbuf = scratch("conv_dxw", (N, C, hp + 1, wp), dtype)
+            dbuf.fill(0)
+            flat = dbuf.reshape(N, C, (hp + 1) * wp)
+            runs = dcol.reshape(C, kh, kw, N, oh * wp)
+            for u in range(kh):
+                for v in range(kw):
+                    start = u * wp + v
+                    flat[:, :, start:start + oh * wp] += runs[:, u, v].transpose(1, 0, 2)
+            return dbuf[:, :, ph:ph + H, pw:pw + W].copy()
         if ph or pw:
             dxpad = scratch("conv_dxpad", (N, C, H + 2 * ph, W + 2 * pw), dtype)
             dxpad.fill(0)

@@ -15,23 +15,9 @@ from __future__ import annotations
 
 from .._validate import check_input, check_positive_int
 from ..module import Module, Sequential
+from .activation import ReLU
 from .batchnorm import BatchNorm2d
 from .conv import Conv2d, _make_rng
-
-try:  # the shared ReLU layer (dlcore/layers/activation.py)
-    from .activation import ReLU as _ReLU
-except ImportError:  # pragma: no cover - only while activation.py is being written
-    from ..backend import xp
-
-    class _ReLU(Module):
-        """max(0, x); backward passes the gradient where x > 0."""
-
-        def forward(self, x):
-            self._mask = x > 0
-            return xp.maximum(x, 0)
-
-        def backward(self, grad_out):
-            return grad_out * self._mask
 
 __all__ = ["ResidualBlock"]
 
@@ -68,7 +54,7 @@ class ResidualBlock(Module):
         self.conv1 = Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False,
                             dtype=dtype, rng=gen)
         self.bn1 = BatchNorm2d(out_channels, dtype=dtype)
-        self.relu1 = _ReLU()
+        self.relu1 = ReLU()
         self.conv2 = Conv2d(out_channels, out_channels, 3, padding=1, bias=False, dtype=dtype,
                             rng=gen)
         self.bn2 = BatchNorm2d(out_channels, dtype=dtype)
@@ -79,7 +65,7 @@ class ResidualBlock(Module):
                 BatchNorm2d(out_channels, dtype=dtype))
         else:
             self.shortcut = None
-        self.relu2 = _ReLU()
+        self.relu2 = ReLU()
 
     def extra_repr(self):
         return f"{self.in_channels}, {self.out_channels}, stride={self.stride}"
