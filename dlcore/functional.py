@@ -123,8 +123,9 @@ def sigmoid(s, a=1.0):
 
     Range (0, 1); ``σ_a(0) = 1/2``. The larger ``a``, the closer the curve is to a 0/1 step.
     Stable for any finite ``s`` (e.g. ``s = ±1e4``): ``−as`` is capped at the largest exponent
-    the dtype can represent (709 in float64), which changes no result by more than the smallest
-    positive number, so ``exp`` never overflows and nothing warns.
+    the dtype can represent (709 in float64, 88 in float32), so ``exp`` never overflows and
+    nothing warns. The cap changes only results that are below 1.3e-308 (float32: 6.1e-39)
+    anyway: ``sigmoid(-1e4)`` returns 1.2e-308 instead of the unrepresentable e^{-1e4}.
 
     Inputs:
     - s: array of any shape.
