@@ -92,7 +92,8 @@ def region_codes(W, b, X):
     Each region of the plane maps to one code, i.e. to one corner of the cube {−1, 1}^p.
     """
     W, b, X = _host(W), _host(b), _host(X)
-    return _pm_step(X @ W.T + b)
+    S = X[:, :1] * W[:, 0] + X[:, 1:2] * W[:, 1] + b   # = X Wᵀ + b, cheaper for 2 columns
+    return _pm_step(S)
 
 
 def _extent_for(W, b):
@@ -100,7 +101,7 @@ def _extent_for(W, b):
     return 1.3 * max(1.0, float(np.abs(pts).max())) + 0.5
 
 
-def count_regions(W, b, extent=None, n=801):
+def count_regions(W, b, extent=None, n=501):
     """Count the regions of the lines ``W x + b = 0`` empirically: evaluate the p perceptrons on
     an n×n grid over [−extent, extent]² and count the distinct codes.
 
@@ -115,7 +116,8 @@ def count_regions(W, b, extent=None, n=801):
     g = np.linspace(-L, L, n)
     xx, yy = np.meshgrid(g, g)
     codes = region_codes(W, b, np.column_stack([xx.ravel(), yy.ravel()]))
-    return int(len(np.unique(codes, axis=0)))
+    keys = (codes > 0).astype(np.int64) @ (1 << np.arange(W.shape[0], dtype=np.int64))
+    return int(len(np.unique(keys)))  # one integer per ±1 code: fast to count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +203,9 @@ def plot_regions(W, b, extent=None, n=400, cube=True):
     xx, yy = np.meshgrid(g, g)
     pts = np.column_stack([xx.ravel(), yy.ravel()])
     codes = region_codes(W, b, pts)
-    uniq, inv = np.unique(codes, axis=0, return_inverse=True)
+    keys = (codes > 0).astype(np.int64) @ (1 << np.arange(p, dtype=np.int64))
+    ukeys, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+    uniq = codes[first]
     inv = inv.reshape(xx.shape)
     show_cube = cube and p == 3
     fig = plt.figure(figsize=(10, 4.6) if show_cube else (5.2, 4.6))
@@ -244,7 +248,7 @@ def plot_regions(W, b, extent=None, n=400, cube=True):
     return fig
 
 
-def plot_hard_soft(U1, soft, n=41, labels=("계단 함수 (딱딱한 결정)", "부드러운 활성 함수")):
+def plot_hard_soft(U1, soft, n=41, labels=("계단 함수 (딱딱한 결정)", "tanh (부드러운 결정)")):
     """How the two hidden perceptrons (U¹ = [b | W], shape (2, 3)) map a grid of the square
     [−0.25, 1.25]² into the z plane: with the step function every region collapses to one point
     (hard decision); with a smooth ``soft`` function regions become regions (soft decision).
