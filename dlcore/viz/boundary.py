@@ -24,6 +24,7 @@ __all__ = [
     "plot_boundary_history",
     "plot_hyperplane_3d",
     "plot_perceptron_diagram",
+    "plot_step_activation",
     "plot_training_history",
     "class_style",
     "MARKERS",
@@ -261,10 +262,12 @@ def plot_boundary_geometry(weights, points=None, ax=None, *, xlim=(-0.5, 1.75),
     t = np.linspace(-10, 10, 2)
     ax.plot(foot0[0] + t * direction[0], foot0[1] + t * direction[1], "k", lw=1.8,
             label="결정 경계")
-    ax.annotate("", xy=foot0 + n / norm * 0.6, xytext=foot0,
+    start = foot0 - 0.45 * direction                 # off the segments drawn to the points
+    tip = start + n / norm * 0.6
+    ax.annotate("", xy=tip, xytext=start,
                 arrowprops={"arrowstyle": "-|>", "color": PALETTE[2], "lw": 2})
-    ax.text(*(foot0 + n / norm * 0.65), "$\\mathbf{w}=(w_1, w_2)$", color=PALETTE[2],
-            fontsize=10)
+    ax.text(*(tip + n / norm * 0.05), "$(w_1, w_2)$", color=PALETTE[2], fontsize=10,
+            ha="left", va="bottom")
     if points is not None:
         P = np.asarray(to_numpy(points), dtype=float).reshape(-1, 2)
         for p in P:
@@ -322,7 +325,7 @@ def plot_boundary_history(weight_history, X, y, ax=None, *, every=1, final_label
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect("equal")
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left", fontsize=9, frameon=True, framealpha=0.9, edgecolor="none")
     if title:
         ax.set_title(title)
     return ax
@@ -347,7 +350,7 @@ def plot_hyperplane_3d(weights, points=None, labels=None, ax=None, *, lim=(-0.25
     g = np.linspace(*lim, 60)
     x1, x2 = np.meshgrid(g, g)
     x3 = -(w[0] + w[1] * x1 + w[2] * x2) / w[3]
-    x3 = np.where((x3 >= lim[0] - 0.5) & (x3 <= lim[1] + 0.5), x3, np.nan)
+    x3 = np.where((x3 >= lim[0]) & (x3 <= lim[1]), x3, np.nan)
     ax.plot_surface(x1, x2, x3, alpha=0.35, color=PALETTE[2], edgecolor="none")
     if points is not None:
         P = np.asarray(to_numpy(points), dtype=float).reshape(-1, 3)
@@ -409,6 +412,30 @@ def plot_perceptron_diagram(weights=None, ax=None, *, n_inputs=2, title=None):
     ax.set_xlim(-0.12, 1.35)
     ax.set_ylim(-0.22, 1.1)
     ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_step_activation(ax=None, s_max=3.0, title="계단 함수 τ(s)"):
+    """The perceptron's step function: +1 for s >= 0 (filled dot at s = 0), -1 for s < 0.
+
+    The open circle at (0, -1) and the filled one at (0, +1) show tau(0) = +1; the function
+    takes only the two values -1 and +1. Returns ``ax``.
+    """
+    if ax is None:
+        _, ax = new_figure(width=4.6, height=3.2)
+    ax.plot([-s_max, 0], [-1, -1], color=PALETTE[0], lw=2.2)
+    ax.plot([0, s_max], [1, 1], color=PALETTE[0], lw=2.2)
+    ax.plot([0], [-1], "o", mfc="white", mec=PALETTE[0], ms=8, mew=2, zorder=3)
+    ax.plot([0], [1], "o", color=PALETTE[0], ms=8, zorder=3)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.axvline(0, color="0.5", lw=0.8)
+    ax.set_xlim(-s_max, s_max)
+    ax.set_ylim(-1.6, 1.6)
+    ax.set_yticks([-1, 0, 1])
+    ax.set_xlabel("$s$")
+    ax.set_ylabel("$\\tau(s)$")
     if title:
         ax.set_title(title)
     return ax
