@@ -8,6 +8,8 @@ n-grams:
 
 * index: every run of Hangul syllables contributes its single syllables and all of its
   two-syllable windows ("곡선은" -> 곡, 선, 은, 곡선, 선은);
+* the bigram across a single space between two Hangul runs is indexed too, so that
+  "경사하강법" finds "경사 하강법" (Korean spacing of compounds varies);
 * query: a Hangul run of one syllable is looked up as is, a longer run as its two-syllable
   windows, all of which must occur on the page ("곡선" -> 곡선; "하강법" -> 하강, 강법).
 
@@ -44,13 +46,28 @@ def ngrams_for_query(run: str) -> list[str]:
 
 
 def split_text(text: str, *, query: bool = False) -> list[str]:
-    """Split text into index terms (``query=False``) or query terms (``query=True``)."""
+    """Split text into index terms (``query=False``) or query terms (``query=True``).
+
+    For the index, two Hangul runs separated only by white space also contribute the bigram
+    across the space ("경사 하강법" -> ..., 사하, ...), so that a query written without the
+    space ("경사하강법") finds text written with it, and the other way round.
+    """
     out: list[str] = []
-    for token in _TOKEN_RE.findall(text):
+    prev_end, prev_cjk = None, None
+    for m in _TOKEN_RE.finditer(text):
+        token = m.group()
         if _CJK_RUN_RE.match(token):
-            out.extend(ngrams_for_query(token) if query else ngrams_for_index(token))
+            if query:
+                out.extend(ngrams_for_query(token))
+            else:
+                out.extend(ngrams_for_index(token))
+                if prev_cjk and text[prev_end:m.start()].isspace():
+                    out.append(prev_cjk[-1] + token[0])
+            prev_cjk = token
         else:
             out.append(token)
+            prev_cjk = None
+        prev_end = m.end()
     return out
 
 

@@ -387,8 +387,9 @@ def test_korean_search_splitter():
         from korean_search import split_text
     finally:
         sys.path.remove(str(ROOT / "_ext"))
-    index = set(split_text("결정 경계의 곡선은 ReLU를 쓰면 경사하강법으로"))
-    for query in ("곡선", "곡선은", "경계", "경사 하강법", "경사하강법", "relu", "곡"):
+    index = set(split_text("결정 경계의 곡선은 ReLU를 쓰면 경사하강법으로 오류 역전파를"))
+    for query in ("곡선", "곡선은", "경계", "경사 하강법", "경사하강법", "relu", "곡",
+                  "오류 역전파", "오류역전파", "역전파"):
         terms = split_text(query.lower(), query=True)
         assert terms and set(terms) <= {t.lower() for t in index}, (query, terms)
     assert split_text("하강법", query=True) == ["하강", "강법"]
