@@ -70,7 +70,8 @@ def _is_integer_scalar(value):
 
 def _resolve_rng(rng, seed, where):
     if rng is not None and seed is not None:
-        raise ValueError(f"{where}: pass either rng or seed, not both (got seed={seed!r})")
+        raise ValueError(f"{where}: expected either rng or seed, not both "
+                         f"(got seed={seed!r} and an rng)")
     return make_rng(seed if rng is None else rng, where)
 
 

@@ -43,7 +43,8 @@ class Dropout(Module):
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p < 1.0:
             raise ValueError(f"{where}: expected p (the drop probability) in [0, 1), got {p!r}")
         if seed is not None and rng is not None:
-            raise ValueError(f"{where}: pass either seed or rng, not both (got seed={seed!r})")
+            raise ValueError(f"{where}: expected either seed or rng, not both "
+                             f"(got seed={seed!r} and an rng)")
         self.p = float(p)
         self.rng = make_rng(rng if rng is not None else seed, where)
         self.mask = None
