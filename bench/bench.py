@@ -18,13 +18,16 @@ MNIST-shaped data (seeded; 10 classes):
 
 Method (see README.md): every workload runs in a fresh subprocess whose environment drops
 ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` (they can force a slow OpenBLAS kernel) and sets
-2 threads. In that process the same architecture is built in dlcore and in PyTorch; after a
-warm-up, timed runs of ``--steps`` training steps alternate between dlcore with 2 BLAS threads,
-dlcore with 1 BLAS thread and PyTorch with 2 threads (``torch.set_num_threads(2)``), ``--reps``
-times; each configuration's median is reported and dlcore's faster thread setting is used for
-the ratio. Peak memory is the peak resident set size (``resource.getrusage(...).ru_maxrss``) of a
-separate subprocess per framework and workload that imports only that framework, builds the
-model and trains; the table also lists the growth over the resident size before training.
+``--threads`` (default 2) threads. In that process the same architecture is built in dlcore and
+in PyTorch; after one warm-up run of each, timed runs of ``--steps`` training steps alternate
+between four configurations — dlcore with 2 and with 1 OpenBLAS thread (threadpoolctl), PyTorch
+with 2 and with 1 thread (``torch.set_num_threads``) — ``--reps`` rounds, the starting
+configuration rotating. Each configuration's median is kept and each framework is reported with
+its faster setting. Peak memory is the peak resident set size of a separate subprocess per
+framework and workload that imports only that framework, builds the model and trains (``VmHWM``
+in ``/proc/self/status``: ``ru_maxrss`` without the share Linux carries over from the parent);
+the table also lists its growth over the resident size just before training. (tracemalloc
+would miss memory that NumPy's and PyTorch's allocators take outside Python's tracing.)
 """
 
 from __future__ import annotations
@@ -241,6 +244,19 @@ def _rss_mb():
 
 
 def _peak_rss_mb():
+    """Peak resident set size of this process's memory image (``VmHWM``), in MB.
+
+    ``getrusage(RUSAGE_SELF).ru_maxrss`` would be the same number, except that Linux carries the
+    parent's peak over into a child started with vfork/exec (as ``subprocess`` does), so a small
+    worker of a large parent would report the parent's size.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
@@ -274,20 +290,26 @@ def _runner(framework, workload):
 
 
 def worker_time(workload, steps, reps, threads):
-    """Alternate timed runs of dlcore (``threads`` and 1 BLAS threads) and torch; print JSON."""
+    """Alternate timed runs of every configuration (framework, threads); print JSON.
+
+    Configurations: dlcore with ``threads`` and with 1 OpenBLAS thread, PyTorch with ``threads``
+    and with 1 thread. One warm-up run of each first; then ``reps`` rounds, each running every
+    configuration once, the starting configuration rotating from round to round.
+    """
     import torch
     from threadpoolctl import threadpool_limits
 
-    torch.set_num_threads(threads)
     runners = {"dlcore": _runner("dlcore", workload), "torch": _runner("torch", workload)}
-    configs = [("dlcore", threads), ("dlcore", 1), ("torch", threads)]
-    if threads == 1:
-        configs = [("dlcore", 1), ("torch", 1)]
+    configs = [("dlcore", threads), ("torch", threads)]
+    if threads > 1:
+        configs += [("dlcore", 1), ("torch", 1)]
     times = {c: [] for c in configs}
     for rep in range(-1, reps):  # rep -1: warm-up, not recorded
-        order = configs[rep % len(configs):] + configs[:rep % len(configs)] if rep >= 0 else configs
-        for fw, nthreads in order:
-            with threadpool_limits(limits=nthreads, user_api="blas"):
+        k = max(rep, 0) % len(configs)
+        for fw, nthreads in configs[k:] + configs[:k]:
+            torch.set_num_threads(nthreads if fw == "torch" else threads)
+            with threadpool_limits(limits=nthreads if fw == "dlcore" else threads,
+                                   user_api="blas"):
                 n = WARMUP_STEPS[workload] if rep < 0 else steps
                 t0 = time.perf_counter()
                 runners[fw](n)
@@ -295,7 +317,7 @@ def worker_time(workload, steps, reps, threads):
             if rep >= 0:
                 times[(fw, nthreads)].append(elapsed)
     result = {"workload": workload, "steps": steps, "batch": BATCH, "blas": _blas_info(),
-              "torch_threads": torch.get_num_threads(), "runs": []}
+              "runs": []}
     for (fw, nthreads), ts in times.items():
         med = statistics.median(ts)
         result["runs"].append({"framework": fw, "threads": nthreads, "median_s": med,
@@ -338,31 +360,49 @@ def _call_worker(args, env):
 
 
 def markdown_table(results, meta):
+    """The results table (best thread setting per framework), a table of every configuration's
+    median, and notes on the method and the machine."""
     lines = [
-        "| workload | dlcore samples/s | PyTorch samples/s | dlcore / PyTorch | target "
-        "| dlcore BLAS threads | peak RSS dlcore / PyTorch (MB) | training Δ RSS dlcore / PyTorch (MB) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| workload | dlcore samples/s (threads) | PyTorch samples/s (threads) | dlcore / PyTorch "
+        "| target | peak RSS dlcore / PyTorch (MB) | growth during training dlcore / PyTorch (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
+    detail = ["| workload | " + " | ".join(f"{fw} {n} thr." for fw, n in meta["configs"]) + " |",
+              "|---|" + "---:|" * len(meta["configs"])]
     for r in results:
+        w = r["workload"]
         if r.get("skipped"):
-            lines.append(f"| {r['workload']} | — | — | — | ≥ {TARGETS[r['workload']]:.2f} | — | — "
-                         f"| — |  skipped: {r['skipped']}")
+            lines.append(f"| {w} | — | — | — | ≥ {TARGETS[w]:.2f} | — | — |")
             continue
         m = r["memory"]
         lines.append(
-            f"| {r['workload']} | {r['dlcore']:,.0f} | {r['torch']:,.0f} | {r['ratio']:.2f} | "
-            f"≥ {TARGETS[r['workload']]:.2f} | {r['dlcore_threads']} | "
+            f"| {w} | {r['dlcore']:,.0f} ({r['dlcore_threads']}) | {r['torch']:,.0f} "
+            f"({r['torch_threads']}) | **{r['ratio']:.2f}** | ≥ {TARGETS[w]:.2f} | "
             f"{m['dlcore']['peak_rss_mb']:.0f} / {m['torch']['peak_rss_mb']:.0f} | "
             f"{m['dlcore']['delta_mb']:.0f} / {m['torch']['delta_mb']:.0f} |")
+        med = {(x["framework"], x["threads"]): x["samples_per_s"] for x in r["runs"]}
+        detail.append(f"| {w} | " + " | ".join(
+            f"{med[c]:,.0f}" if c in med else "—" for c in meta["configs"]) + " |")
     notes = [
         "",
-        f"Batch {BATCH}, float32, Adam, softmax cross-entropy, synthetic MNIST-shaped data; "
-        f"median of {meta['reps']} alternated repetitions; {meta['threads']} threads for PyTorch "
-        f"(`torch.set_num_threads`), {meta['threads']} or 1 OpenBLAS thread for dlcore "
-        "(the faster is shown).",
+        "Training throughput in samples per second (higher is better): batch "
+        f"{BATCH}, float32, Adam, softmax cross-entropy, synthetic MNIST-shaped data. Each "
+        f"number is the median of {meta['reps']} timed runs; the runs of dlcore and PyTorch "
+        f"alternate in one process. Each framework is shown with its faster thread setting "
+        f"({meta['threads']} or 1; dlcore: OpenBLAS threads via threadpoolctl, PyTorch: "
+        "`torch.set_num_threads`). Peak RSS: `VmHWM` (peak resident set size) of a separate process per framework "
+        "and workload; growth: peak RSS minus the resident size before the first step.",
+        "",
+        "Median samples/s of every configuration:",
+        "",
+        *detail,
+        "",
         f"Machine: {meta['cpu']}, {meta['cores']} cores; Python {meta['python']}, "
         f"NumPy {meta['numpy']} ({meta['blas']}), PyTorch {meta['torch']}, dlcore {meta['dlcore']}.",
     ]
+    skipped = [f"{r['workload']} ({r['skipped']})" for r in results if r.get("skipped")]
+    if skipped:
+        notes.append(f"Skipped: {'; '.join(skipped)}.")
     if meta.get("fallbacks"):
         notes.append(f"Bench-local stand-ins used for unfinished dlcore parts: "
                      f"{', '.join(meta['fallbacks'])} (not final numbers).")
@@ -415,9 +455,7 @@ def main(argv=None):
     if args.threads < 1:
         ap.error(f"expected --threads >= 1, got {args.threads}")
 
-    import torch
-
-    import dlcore
+    from importlib.metadata import version  # the driver imports neither framework's heavy parts
 
     env, removed = clean_env(args.threads)
     _, fallbacks = dlcore_parts()
@@ -434,13 +472,15 @@ def main(argv=None):
         t = _call_worker(["--worker", "time", "--workload", w, "--steps", str(steps),
                           "--reps", str(args.reps), "--threads", str(args.threads)], env)
         blas = t["blas"]
-        runs = {(r["framework"], r["threads"]): r for r in t["runs"]}
-        best = max((r for r in t["runs"] if r["framework"] == "dlcore"),
-                   key=lambda r: r["samples_per_s"])
-        tr = runs[("torch", args.threads)]
-        res = {"workload": w, "dlcore": best["samples_per_s"], "torch": tr["samples_per_s"],
-               "ratio": best["samples_per_s"] / tr["samples_per_s"],
-               "dlcore_threads": best["threads"], "runs": t["runs"], "memory": {}}
+
+        def best(fw, runs=t["runs"]):
+            return max((r for r in runs if r["framework"] == fw), key=lambda r: r["samples_per_s"])
+
+        bd, bt = best("dlcore"), best("torch")
+        res = {"workload": w, "dlcore": bd["samples_per_s"], "torch": bt["samples_per_s"],
+               "ratio": bd["samples_per_s"] / bt["samples_per_s"],
+               "dlcore_threads": bd["threads"], "torch_threads": bt["threads"],
+               "runs": t["runs"], "memory": {}}
         for fw in ("dlcore", "torch"):
             if args.no_memory:
                 res["memory"][fw] = {"peak_rss_mb": float("nan"), "delta_mb": float("nan")}
@@ -457,12 +497,14 @@ def main(argv=None):
 
     blas_str = (f"{blas.get('internal_api', '?')} {blas.get('version', '')} "
                 f"kernel {blas.get('architecture', '?')}") if blas else "BLAS not reported"
-    cmd = "python bench/bench.py" + ("" if argv is None else "") + " " + " ".join(
-        a for a in (sys.argv[1:] if argv is None else argv))
-    meta = {"reps": args.reps, "threads": args.threads, "cpu": _cpu_name(),
+    cmd = " ".join(["python bench/bench.py", *(sys.argv[1:] if argv is None else argv)])
+    configs = [("dlcore", args.threads), ("torch", args.threads)]
+    if args.threads > 1:
+        configs += [("dlcore", 1), ("torch", 1)]
+    meta = {"configs": configs, "reps": args.reps, "threads": args.threads, "cpu": _cpu_name(),
             "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__, "blas": blas_str, "torch": torch.__version__,
-            "dlcore": dlcore.__version__, "fallbacks": fallbacks, "removed_env": removed,
+            "numpy": np.__version__, "blas": blas_str, "torch": version("torch"),
+            "dlcore": version("dlcore"), "fallbacks": fallbacks, "removed_env": removed,
             "command": cmd.strip()}
     table = markdown_table(results, meta)
     print(table)
