@@ -280,6 +280,10 @@ def plot_boundary_geometry(weights, points=None, ax=None, *, xlim=(-0.5, 1.75),
                         textcoords="offset points", fontsize=9, color=colour)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
+    from matplotlib.ticker import MultipleLocator
+
+    ax.xaxis.set_major_locator(MultipleLocator(0.5))
+    ax.yaxis.set_major_locator(MultipleLocator(0.5))
     ax.set_aspect("equal")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")

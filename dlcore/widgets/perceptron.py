@@ -79,10 +79,14 @@ def perceptron_explorer(gate="or", w1=1.0, w2=1.0, w0=-0.5, gates=("or", "and", 
     slider = {"continuous_update": False, "readout_format": ".2f",
               "style": {"description_width": "initial"},
               "layout": widgets.Layout(width="300px")}
-    s1 = widgets.FloatSlider(value=w1, min=-2.0, max=2.0, step=0.05, description="w₁", **slider)
-    s2 = widgets.FloatSlider(value=w2, min=-2.0, max=2.0, step=0.05, description="w₂", **slider)
+    # HTML subscripts: the page fonts of the HTML book lack the Unicode subscript digits
+    s1 = widgets.FloatSlider(value=w1, min=-2.0, max=2.0, step=0.05,
+                             description="w<sub>1</sub>", description_allow_html=True, **slider)
+    s2 = widgets.FloatSlider(value=w2, min=-2.0, max=2.0, step=0.05,
+                             description="w<sub>2</sub>", description_allow_html=True, **slider)
     s0 = widgets.FloatSlider(value=w0, min=-3.0, max=3.0, step=0.05,
-                             description="w₀ (바이어스)", **slider)
+                             description="w<sub>0</sub> (바이어스)", description_allow_html=True,
+                             **slider)
     menu = widgets.Dropdown(options=[(g.upper(), g) for g in gates], value=gate,
                             description="게이트")
     text = widgets.HTML()
@@ -90,7 +94,8 @@ def perceptron_explorer(gate="or", w1=1.0, w2=1.0, w0=-0.5, gates=("or", "and", 
 
     def redraw(*_):
         state = perceptron_state(s1.value, s2.value, s0.value, menu.value)
-        text.value = f"<b>{describe_state(state)}</b>"
+        html = describe_state(state).replace("x₁", "x<sub>1</sub>").replace("x₂", "x<sub>2</sub>")
+        text.value = f"<b>{html}</b>"
         with out:
             out.clear_output(wait=True)
             fig, ax = plt.subplots(figsize=(4.6, 4.2))
