@@ -294,11 +294,13 @@ CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if chapter_prefix(p)]
 
 @pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=_ids(CHAPTER_NOTEBOOKS))
 def test_exercises_have_dropdown_solutions(path):
-    """At least three exercises, each with a solution hidden in a dropdown."""
+    """At least three exercises, each with a solution hidden in a dropdown (plain or gated
+    `{solution-start}` / `{solution-end}` directives)."""
     nb = load_nb(path)
     text = "\n".join(_src(c) for c in nb["cells"] if c["cell_type"] == "markdown")
     exercises, solutions = [], {}
     for name, arg, body in _directives(text):
+        name = name.removesuffix("-start")  # gated form: {solution-start} ... {solution-end}
         label = (LABEL_RE.findall(body) or [None])[0]
         if name == "exercise":
             exercises.append(label)
