@@ -211,7 +211,7 @@ def xavier_uniform_(tensor, gain=1.0, *, rng=None, seed=None):
 
 
 def xavier_normal_(tensor, gain=1.0, *, rng=None, seed=None):
-    """Xavier/Glorot normal (Glorot & Bengio 2010): N(0, std²), std = gain·√(2 / (fan_in + fan_out)).
+    """Xavier/Glorot normal (Glorot & Bengio 2010): N(0, std²), std = gain·√(2/(fan_in + fan_out)).
 
     Shapes: (out, in) or (out, in, kh, kw).
     """

@@ -324,7 +324,7 @@ class BCEWithLogitsLoss(_Loss):
 
 # -- multi-class: softmax + log-likelihood -------------------------------------------------
 class CrossEntropyLoss(_Loss):
-    """Softmax followed by the negative log-likelihood, on logits (PyTorch's ``nn.CrossEntropyLoss``):
+    """Softmax and negative log-likelihood in one, on logits (PyTorch's ``nn.CrossEntropyLoss``):
 
         ``L_i = −log( e^{s_{i,y_i}} / Σ_j e^{s_{i,j}} ) = logsumexp(s_i) − s_{i,y_i}``
 
