@@ -33,6 +33,7 @@ would miss memory that NumPy's and PyTorch's allocators take outside Python's tr
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -140,6 +141,13 @@ def missing_layers(workload):
     return [n for n in need if parts[n] is None]
 
 
+def _first(layer_class):
+    """``{"needs_input_grad": False}`` if the layer offers that switch (the first layer of a
+    network needs no gradient with respect to the data; PyTorch skips it too), else ``{}``."""
+    params = inspect.signature(layer_class.__init__).parameters
+    return {"needs_input_grad": False} if "needs_input_grad" in params else {}
+
+
 def build_dlcore(workload, seed=SEED):
     """The workload's network, loss and Adam optimiser in dlcore (float32)."""
     from dlcore.optim import Adam
@@ -149,12 +157,13 @@ def build_dlcore(workload, seed=SEED):
     if workload == "mlp":
         # The first layer needs no gradient with respect to the data; PyTorch skips it too.
         model = P["Sequential"](
-            P["Linear"](784, 100, dtype=f32, seed=seed, needs_input_grad=False), P["ReLU"](),
+            P["Linear"](784, 100, dtype=f32, seed=seed, **_first(P["Linear"])), P["ReLU"](),
             P["Linear"](100, 100, dtype=f32, seed=seed + 1), P["ReLU"](),
             P["Linear"](100, 10, dtype=f32, seed=seed + 2))
     elif workload == "cnn":
         model = P["Sequential"](
-            P["Conv2d"](1, 30, 5, dtype=f32, seed=seed), P["ReLU"](), P["MaxPool2d"](2),
+            P["Conv2d"](1, 30, 5, dtype=f32, seed=seed, **_first(P["Conv2d"])), P["ReLU"](),
+            P["MaxPool2d"](2),
             P["Flatten"](),
             P["Linear"](30 * 12 * 12, 100, dtype=f32, seed=seed + 1), P["ReLU"](),
             P["Linear"](100, 10, dtype=f32, seed=seed + 2))
@@ -166,7 +175,8 @@ def build_dlcore(workload, seed=SEED):
                                                  dtype=f32, seed=s))
                 c_in, s = c_out, s + 1
         model = P["Sequential"](
-            P["Conv2d"](1, 16, 3, padding=1, bias=False, dtype=f32, seed=seed),
+            P["Conv2d"](1, 16, 3, padding=1, bias=False, dtype=f32, seed=seed,
+                        **_first(P["Conv2d"])),
             P["BatchNorm2d"](16, dtype=f32), P["ReLU"](),
             *blocks, P["GlobalAvgPool2d"](), P["Linear"](64, 10, dtype=f32, seed=s))
     else:
@@ -375,11 +385,15 @@ def markdown_table(results, meta):
             lines.append(f"| {w} | — | — | — | ≥ {TARGETS[w]:.2f} | — | — |")
             continue
         m = r["memory"]
+
+        def mb(fw, key, m=m):
+            return f"{m[fw][key]:.0f}" if fw in m else "—"
+
         lines.append(
             f"| {w} | {r['dlcore']:,.0f} ({r['dlcore_threads']}) | {r['torch']:,.0f} "
             f"({r['torch_threads']}) | **{r['ratio']:.2f}** | ≥ {TARGETS[w]:.2f} | "
-            f"{m['dlcore']['peak_rss_mb']:.0f} / {m['torch']['peak_rss_mb']:.0f} | "
-            f"{m['dlcore']['delta_mb']:.0f} / {m['torch']['delta_mb']:.0f} |")
+            f"{mb('dlcore', 'peak_rss_mb')} / {mb('torch', 'peak_rss_mb')} | "
+            f"{mb('dlcore', 'delta_mb')} / {mb('torch', 'delta_mb')} |")
         med = {(x["framework"], x["threads"]): x["samples_per_s"] for x in r["runs"]}
         detail.append(f"| {w} | " + " | ".join(
             f"{med[c]:,.0f}" if c in med else "—" for c in meta["configs"]) + " |")
@@ -483,7 +497,6 @@ def main(argv=None):
                "runs": t["runs"], "memory": {}}
         for fw in ("dlcore", "torch"):
             if args.no_memory:
-                res["memory"][fw] = {"peak_rss_mb": float("nan"), "delta_mb": float("nan")}
                 continue
             m = _call_worker(["--worker", "memory", "--workload", w, "--framework", fw,
                               "--steps", str(steps), "--threads", str(args.threads)], env)

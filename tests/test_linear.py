@@ -209,3 +209,16 @@ def test_bad_backward():
 def test_parameters_are_parameters():
     layer = Linear(2, 2, seed=0)
     assert all(isinstance(p, Parameter) for p in layer.parameters())
+
+
+@pytest.mark.parametrize("n, d, p, bias", [(3, 4, 2, True), (6, 5, 7, False)])
+def test_gradcheck_module(n, d, p, bias):
+    """The same check through dlcore.gradcheck (the tool the book shows readers)."""
+    from dlcore.gradcheck import check_module
+
+    layer = Linear(d, p, bias=bias, seed=2)
+    x = np.random.default_rng(0).standard_normal((n, d))
+    report = check_module(layer, x, rtol=1e-6)
+    assert report.passed
+    # without ∂L/∂x the parameters are still checked
+    check_module(Linear(d, p, bias=bias, seed=2, needs_input_grad=False), x)
