@@ -91,6 +91,7 @@ def step(s, low=-1.0):
 
     With the default ``low = -1`` this is the notes' step, whose values form the two-element set
     {−1, +1} (not the interval between them). ``low=0`` gives the 0/1 step of many other books.
+    Derivative: 0 for s ≠ 0, undefined at 0 (:func:`step_grad` returns 0 everywhere).
 
     Inputs:
     - s: array of any shape.
@@ -122,6 +123,7 @@ def sigmoid(s, a=1.0):
     """Logistic sigmoid with slope ``a`` (표 3-1): ``σ_a(s) = 1 / (1 + e^{−as})``.
 
     Range (0, 1); ``σ_a(0) = 1/2``. The larger ``a``, the closer the curve is to a 0/1 step.
+    Derivative ``aσ_a(s)(1 − σ_a(s))``, in (0, a/4] (:func:`sigmoid_grad`).
     Stable for any finite ``s`` (e.g. ``s = ±1e4``): ``−as`` is capped at the largest exponent
     the dtype can represent (709 in float64, 88 in float32), so ``exp`` never overflows and
     nothing warns. The cap changes only results that are below 1.3e-308 (float32: 6.1e-39)
@@ -172,6 +174,7 @@ def tanh(s, a=1.0):
     - with the default ``a = 1`` this is ``tanh(s/2)``, **not** ``numpy.tanh(s)``;
     - ``a = 2`` gives the ordinary ``tanh(s)`` (PyTorch's ``torch.tanh``).
 
+    Range (−1, 1). Derivative ``(a/2)(1 − τ(s)²)``, in (0, a/2] (:func:`tanh_grad`).
     Computed as ``tanh(as/2)``, which is exact and stable for any finite ``s``.
 
     Inputs:
@@ -204,7 +207,8 @@ def tanh_grad(s, a=1.0):
 def softplus(s):
     """Softplus (표 3-1): ``τ(s) = log(1 + e^s)``, a smooth ReLU.
 
-    Range (0, ∞). Computed as ``log1p(e^{−|s|}) + max(s, 0)``, which is the same number but never
+    Range (0, ∞). Derivative σ(s), in (0, 1) (:func:`softplus_grad`).
+    Computed as ``log1p(e^{−|s|}) + max(s, 0)``, which is the same number but never
     overflows (``e^{1e4}`` would) and keeps full precision for very negative ``s``.
 
     Inputs:
@@ -233,7 +237,8 @@ def softplus_grad(s):
 def relu(s):
     """Rectified linear unit (표 3-1): ``τ(s) = max(0, s)``.
 
-    Range [0, ∞). Returns an array of the same shape and dtype as ``s``.
+    Range [0, ∞). Derivative 1 for s > 0 and 0 for s < 0, undefined at 0 (:func:`relu_grad`).
+    Returns an array of the same shape and dtype as ``s``.
     """
     s = _as_float(s)
     return _result(xp.maximum(s, 0))
@@ -253,7 +258,8 @@ def leaky_relu(s, negative_slope=0.01):
     """Leaky ReLU: ``τ(s) = s`` if ``s > 0``, else ``negative_slope · s`` (PyTorch's name).
 
     A small slope α for negative inputs keeps a gradient alive where ReLU's is 0 (a "dying"
-    ReLU). Range (−∞, ∞) for α > 0.
+    ReLU). Range (−∞, ∞) for α > 0. Derivative 1 for s > 0 and α for s < 0
+    (:func:`leaky_relu_grad`).
 
     Inputs:
     - s: array of any shape.
