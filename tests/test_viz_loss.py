@@ -88,3 +88,10 @@ def test_input_validation():
         viz.plot_softmax([1.0, 2.0], [1.0])
     with pytest.raises(ValueError, match="plot_curves"):
         viz.plot_curves({})
+
+
+def test_plot_curves_start_sets_the_first_x():
+    fig = viz.plot_curves({"a": [3.0, 2.0, 1.0]}, start=1)
+    x = fig.axes[0].lines[0].get_xdata()
+    assert list(x) == [1, 2, 3]
+    plt.close(fig)

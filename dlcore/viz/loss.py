@@ -155,8 +155,11 @@ def plot_fit_outlier(x, y, fits, outliers=None, ax=None, title="이상치가 직
     return fig
 
 
-def plot_curves(curves, ax=None, xlabel="에포크", ylabel="손실", title=None, log=False):
-    """One line per item of ``curves`` = {label: sequence}. Returns the Figure."""
+def plot_curves(curves, ax=None, xlabel="에포크", ylabel="손실", title=None, log=False, start=0):
+    """One line per item of ``curves`` = {label: sequence}; x runs from ``start`` (e.g. 1 for a
+    per-epoch history whose first entry is epoch 1). Returns the Figure."""
+    from matplotlib.ticker import MaxNLocator
+
     if ax is None:
         fig, ax = new_figure(width=6.0, height=3.8)
     else:
@@ -166,10 +169,11 @@ def plot_curves(curves, ax=None, xlabel="에포크", ylabel="손실", title=None
     styles = ["-", "--", "-.", ":"]
     for i, (label, v) in enumerate(curves.items()):
         v = np.asarray(to_numpy(v), dtype=float)
-        ax.plot(np.arange(len(v)), v, styles[(i // len(PALETTE)) % 4],
+        ax.plot(np.arange(start, start + len(v)), v, styles[(i // len(PALETTE)) % 4],
                 color=PALETTE[i % len(PALETTE)], label=label)
     if log:
         ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
