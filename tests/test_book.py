@@ -176,6 +176,20 @@ class TestNotebook:
                and re.search(r"Glyph \d+ .*missing", "".join(o.get("text", "")))]
         assert not bad, f"'Glyph ... missing' warnings in cells {bad}"
 
+    def test_figures_were_stored_as_images(self, path):
+        """A figure repr without its PNG means the notebook ran under a non-inline matplotlib
+        backend (e.g. MPLBACKEND=Agg): the HTML book would show no figure at all."""
+        nb = load_nb(path)
+        bad = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+               for o in c.get("outputs", [])
+               if re.match(r"<Figure size .* with \d+ Axes>", "".join(o.get("data", {}).get("text/plain", "")))
+               and "image/png" not in o.get("data", {})]
+        assert not bad, f"cells {bad} show a figure's repr but no image: execute with the inline backend"
+        if chapter_prefix(path):
+            n_png = sum("image/png" in o.get("data", {}) for c in code_cells(nb)
+                        for o in c.get("outputs", []))
+            assert n_png, "a chapter without a single stored figure: executed with MPLBACKEND=Agg?"
+
     def test_widget_views_have_stored_state(self, path):
         # Without the state, the HTML book renders the widget blank, with no warning.
         nb = load_nb(path)
