@@ -172,7 +172,7 @@ def plot_approximation(x, y_true, fits, x_train=None, y_train=None, ax=None, siz
         ax.plot(x, np.ravel(fits[k]), lw=2, color=PALETTE[i % len(PALETTE)],
                 label=f"은닉 노드 {k}개", zorder=3)
     ax.set(xlabel="x", ylabel="y")
-    ax.legend(fontsize=9, loc="best")
+    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
 
 
