@@ -12,6 +12,7 @@ from . import backend, functional, gradcheck, init, layers, losses, optim  # noq
 from . import data, datasets, io, perceptron, train  # noqa: F401
 from ._validate import set_finite_checks  # noqa: F401
 from .backend import backend_name, get_backend, to_device, to_numpy, use_backend  # noqa: F401
+from .init import manual_seed  # noqa: F401
 from .layers import *  # noqa: F401,F403
 from .module import Module, Parameter, Sequential  # noqa: F401
 

@@ -28,6 +28,7 @@ from .module import Parameter
 
 __all__ = [
     "make_rng",
+    "manual_seed",
     "calculate_fan_in_and_fan_out",
     "calculate_gain",
     "uniform_", "normal_", "zeros_", "ones_", "constant_",
@@ -40,7 +41,9 @@ __all__ = [
 def make_rng(seed_or_rng=None, where="make_rng"):
     """A random Generator from a seed, an existing Generator, or nothing.
 
-    - ``None``: a fresh Generator seeded from the operating system (not reproducible);
+    - ``None``: the next Generator of dlcore's global stream (see :func:`manual_seed`): layers
+      built one after another get different weights, yet a program that builds them in the same
+      order gets the same weights on every run;
     - an ``int`` ≥ 0: ``xp.random.default_rng(seed)`` (reproducible);
     - a Generator (anything with ``random`` and ``standard_normal`` methods): returned as is,
       so that several layers can share one stream of random numbers.
@@ -48,7 +51,7 @@ def make_rng(seed_or_rng=None, where="make_rng"):
     ``where`` names the caller in error messages. Raises ``ValueError`` for anything else.
     """
     if seed_or_rng is None:
-        return xp.random.default_rng()
+        return _next_default_rng()
     if isinstance(seed_or_rng, bool):
         raise ValueError(f"{where}: expected a seed (int ≥ 0) or a random Generator, "
                          f"got {seed_or_rng!r}")
@@ -61,6 +64,29 @@ def make_rng(seed_or_rng=None, where="make_rng"):
         return seed_or_rng
     raise ValueError(f"{where}: expected a seed (int ≥ 0) or a random Generator such as "
                      f"xp.random.default_rng(0), got {type(seed_or_rng).__name__}")
+
+
+_GLOBAL_SEED = 0
+_global_count = 0
+
+
+def manual_seed(seed):
+    """Restart dlcore's global random stream, used by layers built without ``seed``/``rng``.
+
+    Like ``torch.manual_seed``: after ``manual_seed(s)``, the same sequence of layer
+    constructions gives bit-identical parameters. The stream starts at seed 0 when dlcore is
+    imported, so dlcore is reproducible even without this call.
+    """
+    global _GLOBAL_SEED, _global_count
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"manual_seed: expected an int ≥ 0, got {seed!r}")
+    _GLOBAL_SEED, _global_count = seed, 0
+
+
+def _next_default_rng():
+    global _global_count
+    _global_count += 1
+    return xp.random.default_rng(_GLOBAL_SEED * 1_000_003 + _global_count)
 
 
 def _is_integer_scalar(value):

@@ -133,3 +133,17 @@ def test_constant_zeros_ones():
     assert init.constant_(p, 0.5) is p and np.all(p.data == 0.5) and p.data.dtype == np.float32
     np.testing.assert_array_equal(init.zeros_(np.empty(3)), 0)
     np.testing.assert_array_equal(init.ones_(np.empty(3)), 1)
+
+
+def test_unseeded_layers_are_reproducible_through_the_global_stream():
+    import dlcore
+
+    dlcore.manual_seed(7)
+    a1, a2 = dlcore.Linear(4, 3), dlcore.Linear(4, 3)
+    dlcore.manual_seed(7)
+    b1, b2 = dlcore.Linear(4, 3), dlcore.Linear(4, 3)
+    assert np.array_equal(a1.weight.data, b1.weight.data)
+    assert np.array_equal(a2.weight.data, b2.weight.data)
+    assert not np.array_equal(a1.weight.data, a2.weight.data)  # no twin nodes
+    with pytest.raises(ValueError, match="manual_seed: expected an int"):
+        dlcore.manual_seed(-1)
