@@ -138,3 +138,13 @@ def test_plot_matrix_titles_carry_the_shape():
         viz.plot_matrix(np.zeros((2, 2, 2)))
     with pytest.raises(ValueError, match="plot_matrices"):
         viz.plot_matrices({})
+
+
+def test_plot_matrices_wraps_into_rows(caplog):
+    mats = {"A": np.ones((2, 3)), "B": np.ones((3, 1)), "C": np.ones((2, 2)), "D": np.ones(3)}
+    fig = viz.plot_matrices(mats, ncols=2, suptitle="두 줄")
+    titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titled == ["A (2, 3)", "B (3, 1)", "C (2, 2)", "D (3,)"]
+    draw_cleanly(fig, caplog)
+    with pytest.raises(ValueError, match="ncols"):
+        viz.plot_matrices(mats, ncols=0)

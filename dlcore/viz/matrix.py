@@ -88,25 +88,46 @@ def plot_matrix(m, ax=None, title=None, digits=3, cmap="RdBu_r", vmax=None, font
     return ax
 
 
-def plot_matrices(mats, digits=3, cmap="RdBu_r", suptitle=None, height=None, fontsize=9):
-    """One row of :func:`plot_matrix` panels, one per ``name: matrix`` item of ``mats``.
+def plot_matrices(mats, digits=3, cmap="RdBu_r", suptitle=None, height=None, fontsize=10,
+                  ncols=None):
+    """:func:`plot_matrix` panels, one per ``name: matrix`` item of ``mats``.
 
-    Each panel is as wide as its matrix has columns. Returns the Figure.
+    Each panel is as wide as its matrix has columns. ``ncols`` wraps the panels into rows of at
+    most ``ncols`` (default: one row). Returns the Figure.
     """
     import matplotlib.pyplot as plt
 
     if not isinstance(mats, Mapping) or not mats:
         raise ValueError("plot_matrices: expected a non-empty mapping name -> matrix")
-    arrays = {k: np.atleast_1d(np.asarray(to_numpy(v), dtype=float)) for k, v in mats.items()}
-    widths = [a.shape[1] if a.ndim == 2 else 1 for a in arrays.values()]
-    rows = max(a.shape[0] for a in arrays.values())
-    fig_w = max(4.0, 0.85 * sum(widths) + 1.1 * len(widths))
-    fig_h = height if height is not None else 0.5 * rows + 1.4
-    fig, axes = plt.subplots(1, len(arrays), figsize=(fig_w, fig_h),
-                             gridspec_kw={"width_ratios": [w + 0.6 for w in widths]})
-    axes = np.atleast_1d(axes)
-    for ax, (name, a) in zip(axes, mats.items()):
-        plot_matrix(a, ax=ax, title=name, digits=digits, cmap=cmap, fontsize=fontsize)
+    items = [(k, np.asarray(to_numpy(v), dtype=float)) for k, v in mats.items()]
+    ncols = len(items) if ncols is None else int(ncols)
+    if ncols < 1:
+        raise ValueError(f"plot_matrices: ncols must be a positive integer, got {ncols!r}")
+    rows = [items[i:i + ncols] for i in range(0, len(items), ncols)]
+
+    def width_of(a):
+        return a.shape[1] if a.ndim == 2 else 1
+
+    def height_of(a):
+        return a.shape[0] if a.ndim >= 1 else 1
+
+    row_w = [0.75 * sum(width_of(a) for _, a in r) + 0.9 * len(r) for r in rows]
+    row_h = [0.5 * max(height_of(a) for _, a in r) + 1.1 for r in rows]
+    fig_w = max(4.0, max(row_w))
+    fig_h = height if height is not None else sum(row_h) + (0.3 if suptitle else 0.0)
+    fig = plt.figure(figsize=(fig_w, fig_h))
+    subfigs = fig.subfigures(len(rows), 1, height_ratios=row_h) if len(rows) > 1 else [fig]
+    for sub, r, w in zip(subfigs, rows, row_w):
+        ratios = [width_of(a) + 0.6 for _, a in r]
+        # a short row keeps its natural width: pad it with an empty slot on the right
+        if w < fig_w - 0.5:
+            ratios.append((fig_w - w) / 0.75)
+        axes = sub.subplots(1, len(ratios), gridspec_kw={"width_ratios": ratios})
+        axes = np.atleast_1d(axes)
+        for ax, (name, a) in zip(axes, r):
+            plot_matrix(a, ax=ax, title=name, digits=digits, cmap=cmap, fontsize=fontsize)
+        for ax in axes[len(r):]:
+            ax.axis("off")
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -121,7 +142,7 @@ def plot_four_steps(ax=None):
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     if ax is None:
-        fig, ax = new_figure(width=9.0, height=3.2)
+        fig, ax = new_figure(width=8.0, height=3.4)
     else:
         fig = ax.figure
     ax.set_xlim(0, 10)
@@ -137,7 +158,7 @@ def plot_four_steps(ax=None):
     for x0, text, colour in boxes:
         ax.add_patch(FancyBboxPatch((x0, y0), w, h, boxstyle="round,pad=0.05",
                                     fc=colour, ec="black", alpha=0.25 if colour != "#eeeeee" else 1))
-        ax.text(x0 + w / 2, y0 + h / 2, text, ha="center", va="center", fontsize=10)
+        ax.text(x0 + w / 2, y0 + h / 2, text, ha="center", va="center", fontsize=12)
     for x0 in (2.2, 4.6, 7.0):
         ax.add_patch(FancyArrowPatch((x0, y0 + h / 2), (x0 + 0.4, y0 + h / 2),
                                      arrowstyle="-|>", mutation_scale=14, color="black"))
@@ -145,7 +166,7 @@ def plot_four_steps(ax=None):
     ax.add_patch(FancyBboxPatch((3.8, 0.25), 3.4, 1.1, boxstyle="round,pad=0.05",
                                 fc=PALETTE[3], ec="black", alpha=0.25))
     ax.text(5.5, 0.8, "④ 최적화\nW ← W − ρ ∂L/∂W",
-            ha="center", va="center", fontsize=10)
+            ha="center", va="center", fontsize=12)
     ax.add_patch(FancyArrowPatch((8.4, y0 - 0.05), (7.25, 0.85), arrowstyle="-|>",
                                  mutation_scale=14, color="black",
                                  connectionstyle="arc3,rad=-0.3"))
