@@ -82,12 +82,12 @@ def network_requests(netlog):
     return sorted(urls)
 
 
-def check_page(page, out_png):
+def check_page(page, out_png, height=1800):
     problems = []
     url = page.resolve().as_uri()
     source = page.read_text(encoding="utf-8")
 
-    _, requests = run_chromium(url, "--window-size=1280,1800", f"--screenshot={out_png}")
+    _, requests = run_chromium(url, f"--window-size=1280,{height}", f"--screenshot={out_png}")
     dom, requests2 = run_chromium(url, "--dump-dom")
     requests = sorted(set(requests) | set(requests2))
 
@@ -144,12 +144,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("page", type=Path, help="a built page, e.g. _build/html/intro.html")
     ap.add_argument("out", type=Path, help="where to write the screenshot (.png)")
+    ap.add_argument("--height", type=int, default=1800,
+                    help="window height in pixels (a tall window captures the whole page)")
     ap.add_argument("--search", action="append", default=[], metavar="WORD",
                     help="also check that searching WORD finds this page (repeatable)")
     args = ap.parse_args(argv)
     if not args.page.exists():
         sys.exit(f"browser_check: {args.page} does not exist (build the book first)")
-    problems = check_page(args.page, args.out)
+    problems = check_page(args.page, args.out, args.height)
     for word in args.search:
         problems += check_search(args.page, word)
     for p in problems:
