@@ -87,7 +87,8 @@ def plot_pixel_weights(weights, ax=None, shape=(8, 8), title="학습된 가중�
     return ax
 
 
-def plot_digit_verdicts(image, truth, verdicts, ax=None, class_names=None, title=None):
+def plot_digit_verdicts(image, truth, verdicts, ax=None, class_names=None, title=None,
+                        fontsize=11):
     """One image with the answers of several classifiers ("규칙: 7 ✗").
 
     ``image``: (H, W) or (H*W,); ``truth``: the true label; ``verdicts``: dict ``{name: label}``.
@@ -105,7 +106,7 @@ def plot_digit_verdicts(image, truth, verdicts, ax=None, class_names=None, title
     for who, label in verdicts.items():
         mark = "맞음" if label == truth else "틀림"
         lines.append(f"{who}: {name(label)} ({mark})")
-    ax.set_xlabel("\n".join(lines), fontsize=9, loc="left")
+    ax.set_xlabel("\n".join(lines), fontsize=fontsize, loc="left")
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=fontsize)
     return ax

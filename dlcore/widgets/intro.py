@@ -64,7 +64,7 @@ def digit_browser(images, truth, verdicts, class_names=None):
                 return
             k = int(idx[min(slider.value, len(idx) - 1)])
             info.value = f"{len(idx)}장 중 {min(slider.value, len(idx) - 1) + 1}번째 (데이터 번호 {k})"
-            fig, ax = plt.subplots(figsize=(3.2, 3.4))
+            fig, ax = plt.subplots(figsize=(3.4, 4.4))
             plot_digit_verdicts(imgs[k], truth[k], {n: v[k] for n, v in verdicts.items()},
                                 ax=ax, class_names=class_names)
             plt.show()
