@@ -333,7 +333,7 @@ def plot_activation_table(rows, a_values=(0.5, 1.0, 2.0), s=None):
     for every ``a`` in ``a_values``."""
     s = np.linspace(-5, 5, 501) if s is None else _host(s)
     m = len(rows)
-    fig, axes = plt.subplots(2, m, figsize=(2.7 * m, 5.2), squeeze=False)
+    fig, axes = plt.subplots(2, m, figsize=(2.3 * m, 4.8), squeeze=False)
     for k, (name, f, df, uses_slope) in enumerate(rows):
         avals = a_values if uses_slope else (1.0,)
         for i, a in enumerate(avals):
