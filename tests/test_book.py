@@ -234,7 +234,7 @@ class TestNotebook:
         text = re.sub(r"```.*?```", "", "\n".join(md), flags=re.DOTALL)  # ignore code blocks
         levels = [len(m.group(1)) for m in re.finditer(r"^(#{1,6})\s", text, re.MULTILINE)]
         assert levels and levels[0] == 1 and levels.count(1) == 1, f"heading levels {levels}"
-        jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+        jumps = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
         assert not jumps, f"heading level jumps {jumps}"
         title = re.search(r"^# (.+)$", text, re.MULTILINE).group(1).strip()
         m = CHAPTER_RE.match(path.name)
