@@ -68,10 +68,35 @@ class _Pool2d(Module):
         return x_shape, oh, ow
 
     def _new_dx(self, x_shape, dtype):
+        """dx to fill in, and whether windows overlap (so gradients must be added)."""
         # windows that tile the input write every pixel exactly once: no need to zero first
         if self._tiles(x_shape):
             return xp.empty(x_shape, dtype=dtype), False
         return xp.zeros(x_shape, dtype=dtype), True
+
+
+def _route_to_first_max(cands, best, grad, targets, add):
+    """Send ``grad`` to the first of ``cands`` that equals ``best`` (row-major order).
+
+    ``cands`` are views of the same shape as ``best`` (one per window position), ``targets`` the
+    matching views of the input gradient: ``targets[k]`` receives ``grad`` where ``cands[k]``
+    is the first maximum and 0 elsewhere (``add=True`` adds instead of writing, for windows
+    that overlap). Each output's gradient goes to exactly one position, even with ties.
+    """
+    remaining = xp.ones(best.shape, dtype=bool)    # windows whose maximum is not found yet
+    hit = xp.empty(best.shape, dtype=bool)
+    last = len(cands) - 1
+    for k, (cand, target) in enumerate(zip(cands, targets, strict=True)):
+        if k < last:
+            xp.equal(cand, best, out=hit)
+            hit &= remaining
+            remaining ^= hit                       # hit is a subset of remaining
+        else:
+            hit = remaining                        # the last position is the maximum if no other was
+        if add:
+            target += grad * hit
+        else:
+            xp.multiply(grad, hit, out=target)
 
 
 class MaxPool2d(_Pool2d):
@@ -87,6 +112,11 @@ class MaxPool2d(_Pool2d):
     other positions get 0. Ties (e.g. a window of zeros after ReLU) send the whole gradient to
     the *first* maximal position in row-major order within the window, as PyTorch does, so the
     gradient is never duplicated.
+
+    Implementation: when stride == kernel (the usual case) the maximum is taken in two steps,
+    first over the KW columns of each window (giving ``colmax`` of shape (N, C, OH*KH, OW)),
+    then over its KH rows; otherwise over the KH*KW window positions one after another.
+    Backward finds the first position equal to the maximum, following the same steps.
     """
 
     _name = "MaxPool2d"
@@ -94,36 +124,50 @@ class MaxPool2d(_Pool2d):
     def forward(self, x):
         """x: (N, C, H, W) -> out: (N, C, OH, OW)."""
         oh, ow = self._check(x)
-        sh, sw = self.stride
-        offsets = self._offsets()
-        u0, v0 = offsets[0]
-        out = _offset_view(x, u0, v0, sh, sw, oh, ow).copy()
-        # argmax[n, c, i, j] = index (u*KW + v) of the first maximum of the window
-        argmax = xp.zeros(out.shape, dtype=xp.uint8 if len(offsets) < 256 else xp.int32)
-        better = xp.empty(out.shape, dtype=bool)
-        for k, (u, v) in enumerate(offsets[1:], start=1):
-            cand = _offset_view(x, u, v, sh, sw, oh, ow)
-            xp.greater(cand, out, out=better)       # strictly greater: the first maximum wins
-            xp.copyto(argmax, k, where=better)
-            xp.maximum(out, cand, out=out)
-        self._cache = (x.shape, oh, ow, argmax, _float(x.dtype))
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        if (kh, kw) == (sh, sw):    # non-overlapping windows: columns, then rows
+            xc = x[:, :, :oh * kh, :ow * kw]          # (rows/columns no window covers dropped)
+            colmax = _maximum([xc[:, :, :, v::kw] for v in range(kw)])      # (N, C, OH*KH, OW)
+            out = _maximum([colmax[:, :, u::kh, :] for u in range(kh)])     # (N, C, OH, OW)
+        else:                       # general windows: all KH*KW positions one after another
+            colmax = None
+            out = _maximum([_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()])
+        self._cache = (x.shape, oh, ow, x, colmax, out)
         return out
 
     def backward(self, grad_out):
         """grad_out: (N, C, OH, OW) -> dx: (N, C, H, W)."""
         x_shape, oh, ow = self._check_grad(grad_out)
-        argmax, dtype = self._cache[3], self._cache[4]
-        sh, sw = self.stride
-        dx, overlap = self._new_dx(x_shape, dtype)
-        hit = xp.empty(argmax.shape, dtype=bool)
-        for k, (u, v) in enumerate(self._offsets()):
-            target = _offset_view(dx, u, v, sh, sw, oh, ow)
-            xp.equal(argmax, k, out=hit)
-            if overlap:
-                target += grad_out * hit
-            else:
-                xp.multiply(grad_out, hit, out=target)
+        x, colmax, out = self._cache[3:]
+        (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        dtype = _float(x.dtype)
+        if colmax is None:
+            dx = xp.zeros(x_shape, dtype=dtype)
+            _route_to_first_max(
+                [_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()], out,
+                grad_out, [_offset_view(dx, u, v, sh, sw, oh, ow) for u, v in self._offsets()],
+                add=True)
+            return dx
+        # rows: which row of each window held the maximum -> gradient of colmax
+        gcol = xp.empty(colmax.shape, dtype=dtype)
+        _route_to_first_max([colmax[:, :, u::kh, :] for u in range(kh)], out, grad_out,
+                            [gcol[:, :, u::kh, :] for u in range(kh)], add=False)
+        # columns: which column of that row -> gradient of x
+        dx, _ = self._new_dx(x_shape, dtype)
+        xc, dxc = x[:, :, :oh * kh, :ow * kw], dx[:, :, :oh * kh, :ow * kw]
+        _route_to_first_max([xc[:, :, :, v::kw] for v in range(kw)], colmax, gcol,
+                            [dxc[:, :, :, v::kw] for v in range(kw)], add=False)
         return dx
+
+
+def _maximum(views):
+    """Elementwise maximum of equally shaped arrays, as a new array."""
+    if len(views) == 1:
+        return views[0].copy()
+    out = xp.maximum(views[0], views[1])
+    for v in views[2:]:
+        xp.maximum(out, v, out=out)
+    return out
 
 
 class AvgPool2d(_Pool2d):
