@@ -196,13 +196,14 @@ class Perceptron:
             raise ValueError(f"{where}: expected mode 'online' or 'batch', got {mode!r}")
         Xa = xp.concatenate([xp.ones((n, 1), dtype=self.dtype), X.astype(self.dtype)], axis=1)
         seed = self.seed if seed is None else seed
-        rng = seed if hasattr(seed, "permutation") else xp.random.default_rng(seed)
+        rng = seed if hasattr(seed, "random") else xp.random.default_rng(seed)
         w = self.w.copy()
         weights = [w.copy()]
         updates, errors, train_errors = [], [], []
         converged = False
         for epoch in range(1, epochs + 1):
-            order = rng.permutation(n) if shuffle else xp.arange(n)
+            # a random order from uniform keys: works with NumPy's and CuPy's Generators alike
+            order = xp.argsort(rng.random(n)) if shuffle else xp.arange(n)
             made = 0
             if mode == "online":
                 for k in to_numpy(order).tolist():
