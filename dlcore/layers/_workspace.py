@@ -1,16 +1,15 @@
-"""Reusable scratch arrays for the convolution and pooling layers (an implementation detail).
+"""Reusable scratch arrays for the convolution layers (an implementation detail).
 
 Large temporaries (the im2col matrix, a zero-padded copy of the input, the gradient of the
 padded input) are the same size in every training step. Allocating them afresh each time is
 slow: the C library hands large freed blocks back to the operating system, so every step pays
-for fresh pages again. These helpers keep one array per key and hand it out again while the
-shape and dtype stay the same.
+for fresh pages again. :func:`scratch` keeps one array per ``(name, shape, dtype)``, shared by
+all layers, and hands it out again.
 
-* :class:`Workspace` – owned by one layer, for arrays that must live from ``forward`` to
-  ``backward`` (the im2col matrix).
-* :func:`scratch` – shared by all layers, for arrays used only inside one call (for example
-  the gradient of the padded input inside ``backward``). Never return such an array to the
-  caller: the next call overwrites it.
+Never return a scratch array to the caller: the next call overwrites it. A layer that wants to
+find its data in a scratch array later (e.g. im2col's matrix from ``forward`` in ``backward``)
+passes an ``owner`` token and asks :func:`scratch_owner` whether another layer has written the
+array since.
 """
 
 from __future__ import annotations
@@ -19,60 +18,37 @@ from ..backend import xp
 
 __all__ = []
 
-
-class Workspace:
-    """A few named arrays, reallocated only when their shape or dtype changes."""
-
-    __slots__ = ("_arrays",)
-
-    def __init__(self):
-        self._arrays = {}
-
-    def get(self, name, shape, dtype, zero=False):
-        """An array of ``shape`` and ``dtype`` stored under ``name`` (contents undefined).
-
-        ``zero=True`` fills a newly allocated array with zeros (an array handed out again keeps
-        its contents).
-        """
-        shape = tuple(int(s) for s in shape)
-        dtype = xp.dtype(dtype)
-        arr = self._arrays.get(name)
-        if (arr is None or arr.shape != shape or arr.dtype != dtype
-                or not isinstance(arr, xp.ndarray)):
-            arr = xp.zeros(shape, dtype=dtype) if zero else xp.empty(shape, dtype=dtype)
-            self._arrays[name] = arr
-        return arr
-
-    def clear(self):
-        self._arrays.clear()
-
-    def __getstate__(self):  # do not pickle or deep-copy scratch memory
-        return {}
-
-    def __setstate__(self, state):
-        self._arrays = {}
-
-    def __deepcopy__(self, memo):
-        return Workspace()
+_SHARED = {}          # (name, shape, dtype) -> array, least recently used first
+_OWNERS = {}          # (name, shape, dtype) -> the token of the last writer
+_SHARED_MAX = 16      # distinct keys kept
 
 
-_SHARED = {}
-_SHARED_MAX = 12  # distinct (name, shape, dtype) keys kept; the least recently used goes first
+def _key(name, shape, dtype):
+    return (name, tuple(int(s) for s in shape), xp.dtype(dtype).str)
 
 
-def scratch(name, shape, dtype, zero=False):
-    """A temporary array shared by all layers (see the module docstring).
+def scratch(name, shape, dtype, zero=False, owner=None):
+    """A temporary array of ``shape`` and ``dtype``, shared by all layers (contents undefined).
 
-    One array is kept per ``(name, shape, dtype)``, so layers of different sizes do not evict
-    each other; at most a dozen are kept.
+    ``zero=True`` fills a newly allocated array with zeros (an array handed out again keeps its
+    contents, so a layer that only ever writes the interior keeps a zero border). ``owner``
+    records who writes the array now (see :func:`scratch_owner`).
     """
-    shape = tuple(int(s) for s in shape)
-    dtype = xp.dtype(dtype)
-    key = (name, shape, dtype.str)
+    key = _key(name, shape, dtype)
     arr = _SHARED.pop(key, None)
     if arr is None or not isinstance(arr, xp.ndarray):
-        arr = xp.zeros(shape, dtype=dtype) if zero else xp.empty(shape, dtype=dtype)
+        arr = (xp.zeros if zero else xp.empty)(key[1], dtype=xp.dtype(dtype))
+        _OWNERS.pop(key, None)
         while len(_SHARED) >= _SHARED_MAX:
-            _SHARED.pop(next(iter(_SHARED)))
+            old = next(iter(_SHARED))
+            del _SHARED[old]
+            _OWNERS.pop(old, None)
     _SHARED[key] = arr  # re-insert: most recently used last
+    if owner is not None:
+        _OWNERS[key] = owner
     return arr
+
+
+def scratch_owner(name, shape, dtype):
+    """The ``owner`` token of the last :func:`scratch` call that wrote this array, or None."""
+    return _OWNERS.get(_key(name, shape, dtype))

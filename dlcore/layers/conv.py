@@ -26,7 +26,7 @@ from .. import init
 from .._validate import check_input, check_positive_int
 from ..backend import xp
 from ..module import Module, Parameter
-from ._workspace import Workspace, scratch
+from ._workspace import scratch, scratch_owner
 
 __all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im", "pad2d"]
 
@@ -321,8 +321,9 @@ class Conv2d(Module):
 
         dW = G @ col.T      db = G.sum(axis=1)      dx = col2im(W.T @ G)
 
-    The layer keeps ``col`` and its other scratch arrays between calls (they are reused while
-    the input shape stays the same).
+    Memory and speed: the layer keeps its input x for backward (not ``col``, which is KH*KW
+    times larger: backward unfolds x again unless forward's ``col`` is still in place). Large
+    temporaries live in scratch arrays shared by all layers and reused from step to step.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
@@ -343,7 +344,6 @@ class Conv2d(Module):
         init.kaiming_uniform_(self.weight, rng=_make_rng(seed, rng, where))
         self.bias = Parameter(xp.zeros(out_channels, dtype=dtype), name="bias") if bias else None
         self.needs_input_grad = bool(needs_input_grad)
-        self._work = Workspace()
         self._cache = None
 
     def extra_repr(self):
@@ -374,40 +374,50 @@ class Conv2d(Module):
         x = self._as_own_dtype(x, where)
         kh, kw = self.kernel_size
         sh, sw = self.stride
-        ph, pw = self.padding
-        N, C, H, W = x.shape
-        oh, ow = _output_hw(x.shape, kh, kw, sh, sw, ph, pw, where)
+        N = x.shape[0]
+        oh, ow = _output_hw(x.shape, kh, kw, sh, sw, *self.padding, where)
         F = self.out_channels
-        dtype = x.dtype
-        wide = (sh, sw) == (1, 1)
-        # 1. unfold: col (C*KH*KW, N*OH*RW), RW = OW, or the padded width in the wide layout
-        if wide:
-            col, rw = self._im2col_wide(x, oh)
-        else:
-            rw = ow
-            xpad = x
-            if ph or pw:
-                xpad = _padded(x, ph, pw, scratch(f"conv_pad{ph},{pw}",
-                                                  (N, C, H + 2 * ph, W + 2 * pw), dtype, zero=True))
-            col = self._work.get("col", (C * kh * kw, N * oh * ow), dtype)
-            _im2col_into(xpad, kh, kw, sh, sw, oh, ow, col)
+        # 1. unfold: col (C*KH*KW, N*OH*RW); RW = OW, or the padded width in the wide layout
+        token = object()                       # marks the col this call writes
+        col, rw = self._unfold(x, oh, ow, token)
 
         # 2. one matrix product: (F, C*KH*KW) @ (C*KH*KW, N*OH*RW) -> (F, N*OH*RW)
         wmat = self.weight.data.reshape(F, -1)
-        prod = scratch("conv_prod", (F, N * oh * rw), dtype)
+        prod = scratch("conv_prod", (F, N * oh * rw), x.dtype)
         xp.matmul(wmat, col, out=prod)
 
         # 3. reorder (F, N, OH, OW) -> (N, F, OH, OW) and add the bias, in one pass
-        out = xp.empty((N, F, oh, ow), dtype=dtype)
+        out = xp.empty((N, F, oh, ow), dtype=x.dtype)
         prod_nf = prod.reshape(F, N, oh, rw)[:, :, :, :ow].transpose(1, 0, 2, 3)
         if self.bias is not None:
             xp.add(prod_nf, self.bias.data.reshape(1, F, 1, 1), out=out)
         else:
             out[...] = prod_nf
-        self._cache = (x.shape, oh, ow, rw)
+        self._cache = (x, oh, ow, rw, token)
         return out
 
-    def _im2col_wide(self, x, oh):
+    def _unfold(self, x, oh, ow, token):
+        """im2col of ``x`` into a shared scratch array; returns (col, RW).
+
+        Stride 1 uses the wide layout of :meth:`_im2col_wide` (RW = padded width), other
+        strides the plain :func:`im2col` layout (RW = OW). The array is shared with other layers
+        of the same shape, so ``token`` records that this call wrote it.
+        """
+        kh, kw = self.kernel_size
+        sh, sw = self.stride
+        ph, pw = self.padding
+        N, C, H, W = x.shape
+        if (sh, sw) == (1, 1):
+            return self._im2col_wide(x, oh, token), W + 2 * pw
+        xpad = x
+        if ph or pw:
+            xpad = _padded(x, ph, pw, scratch(f"conv_pad{ph},{pw}",
+                                              (N, C, H + 2 * ph, W + 2 * pw), x.dtype, zero=True))
+        col = scratch("conv_col", (C * kh * kw, N * oh * ow), x.dtype, owner=token)
+        _im2col_into(xpad, kh, kw, sh, sw, oh, ow, col)
+        return col, ow
+
+    def _im2col_wide(self, x, oh, token):
         """im2col for stride 1 with whole padded rows: the fast path of :meth:`forward`.
 
         With stride 1, the patch of output (i, j) at kernel offset (u, v) is the padded pixel
@@ -415,7 +425,7 @@ class Conv2d(Module):
         Computing the output for *all* WP columns j (the last WP - OW of them are garbage and
         dropped later) turns each row of ``col`` into one contiguous run of the padded image,
         ``flat[u*WP + v : u*WP + v + OH*WP]``, which copies far faster than OW-long pieces.
-        Returns ``col`` of shape (C*KH*KW, N*OH*WP) and WP.
+        Returns ``col`` of shape (C*KH*KW, N*OH*WP).
         """
         kh, kw = self.kernel_size
         ph, pw = self.padding
@@ -428,9 +438,9 @@ class Conv2d(Module):
         sN, sC, sH, sW = buf.strides
         runs = xp.lib.stride_tricks.as_strided(   # runs[c, u, v, n] = flat[n, c, u*WP+v :][:length]
             buf, shape=(C, kh, kw, N, length), strides=(sC, sH, sW, sN, sW), writeable=False)
-        col = self._work.get("col", (C * kh * kw, N * length), x.dtype)
+        col = scratch("conv_col", (C * kh * kw, N * length), x.dtype, owner=token)
         col.reshape(C, kh, kw, N, length)[...] = runs
-        return col, wp
+        return col
 
     def backward(self, grad_out):
         """grad_out: (N, F, OH, OW) -> dx: (N, C, H, W); adds dL/dweight, dL/dbias to .grad.
@@ -440,7 +450,8 @@ class Conv2d(Module):
         where = "Conv2d.backward"
         if self._cache is None:
             raise RuntimeError(f"{where}: call forward before backward")
-        x_shape, oh, ow, rw = self._cache
+        x, oh, ow, rw, token = self._cache
+        x_shape = x.shape
         N, C, H, W = x_shape
         F = self.out_channels
         kh, kw = self.kernel_size
@@ -448,7 +459,14 @@ class Conv2d(Module):
         ph, pw = self.padding
         check_input(grad_out, where, (N, F, oh, ow), names=("N", "F", "OH", "OW"), finite=False)
         dtype = self.weight.data.dtype
-        col = self._work.get("col", (C * kh * kw, N * oh * rw), dtype)
+        # im2col of the input again, unless forward's col is still there (no layer of the same
+        # shape has run since): the layer keeps only x, like PyTorch, not the KH*KW times
+        # larger col, and shares one col per shape with all other layers.
+        col_shape = (C * kh * kw, N * oh * rw)
+        if scratch_owner("conv_col", col_shape, dtype) is token:
+            col = scratch("conv_col", col_shape, dtype)
+        else:
+            col, _ = self._unfold(x, oh, ow, token)
 
         # G: the output gradient laid out (F, N, OH, RW) like the forward product; in the wide
         # layout the RW - OW garbage columns stay zero, so they add nothing below
