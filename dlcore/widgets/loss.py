@@ -23,7 +23,7 @@ def loss_explorer(o=0.7503, y=0.0, x=1.5):
     o_w = widgets.FloatSlider(value=o, min=0.0001, max=0.9999, step=0.0001, description="출력 o",
                               readout_format=".4f", continuous_update=False)
     y_w = widgets.ToggleButtons(options=[("y = 0", 0.0), ("y = 1", 1.0)], value=float(y),
-                                description="정답")
+                                description="정답", style={"button_width": "56px"})
     x_w = widgets.FloatSlider(value=x, min=0.1, max=3.0, step=0.1, description="입력 x",
                               continuous_update=False)
     out = widgets.Output()
