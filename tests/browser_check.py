@@ -7,7 +7,8 @@ Usage (after `bash .ci/build`):
 
 It takes a screenshot (look at it) and checks, on the DOM after the page's scripts ran:
 
-* math: every MathJax span was typeset (no raw ``\\(...\\)`` left, ``mjx-container`` present);
+* math: every MathJax span was typeset (no raw ``\\(...\\)`` left, ``mjx-container`` present)
+  and none shows a TeX error (red ``mjx-merror``, e.g. "\\tag not allowed in split environment");
 * widgets: every stored widget view was rendered by the local html-manager from its state;
 * offline: Chromium's network log shows no request other than ``file://`` (no CDN);
 * ``--search WORD``: the book's search page finds WORD (Korean stems, e.g. "곡선" for
@@ -103,6 +104,11 @@ def check_page(page, out_png, height=1800):
     print(f"math: {n_math} math element(s) in the page, {n_typeset} typeset, {raw_left} raw left")
     if n_math and (n_typeset == 0 or raw_left):
         problems.append("math not typeset by the local MathJax")
+    # TeX errors: MathJax shows them in red as <mjx-merror data-mjx-error="...">
+    tex_errors = re.findall(r'<mjx-merror[^>]*data-mjx-error="([^"]*)"', dom)
+    if tex_errors:
+        problems.append(f"{len(tex_errors)} TeX error(s) in typeset math: "
+                        f"{sorted(set(html.unescape(e) for e in tex_errors))}")
 
     # widgets: each stored view is a <script type="application/vnd.jupyter.widget-view+json">;
     # the html-manager renders it next to the script as .jupyter-widgets / .widget-* elements.
