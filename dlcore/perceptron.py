@@ -302,7 +302,7 @@ def linear_dichotomies(X):
     Xa = xp.concatenate([xp.ones((X.shape[0], 1)), X], axis=1)
     for W in _threshold_classifiers(X):
         labels = to_numpy(perceptron_step(Xa @ W.T).T).astype(int)
-        for row, w in zip(labels, to_numpy(W)):
+        for row, w in zip(labels, to_numpy(W), strict=True):
             found.setdefault(tuple(int(v) for v in row), w)
     return found
 

@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlcore.perceptron import (GATES, Perceptron, best_linear_accuracy, linear_dichotomies,
-                               logic_gate, perceptron_step)
+from dlcore.perceptron import (
+    GATES,
+    Perceptron,
+    best_linear_accuracy,
+    linear_dichotomies,
+    logic_gate,
+    perceptron_step,
+)
 
 
 def test_step_convention_and_dtype():

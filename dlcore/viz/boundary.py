@@ -222,7 +222,7 @@ def plot_logic_gate(gate, weights=None, ax=None, *, show_scores=True, show_accur
     S = w[0] + X @ w[1:]
     pred = np.where(S >= 0, 1.0, -1.0)
     if show_scores:
-        for (x1, x2), s, ok in zip(X, S, pred == y):
+        for (x1, x2), s, ok in zip(X, S, pred == y, strict=True):
             ax.annotate(f"S={s:.2f}".replace("-", "\u2212"), (x1, x2), xytext=(7, -15),
                         textcoords="offset points", fontsize=9,
                         color="k" if ok else PALETTE[1], zorder=4)

@@ -97,7 +97,10 @@ def plot_digit_verdicts(image, truth, verdicts, ax=None, class_names=None, title
     img = _images(np.asarray(to_numpy(image))[None])[0]
     if ax is None:
         _, ax = new_figure(width=3.2, height=3.4)
-    name = (lambda c: (class_names or {}).get(c, str(c)))
+
+    def name(c):
+        return (class_names or {}).get(c, str(c))
+
     ax.imshow(img, cmap="gray_r", vmin=0, vmax=max(1.0, img.max()))
     ax.set_xticks([])
     ax.set_yticks([])
