@@ -4,7 +4,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="${VENV:-$ROOT/.venv}"
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 MPLBACKEND=Agg PYTHONHASHSEED=0
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
+# No MPLBACKEND here: notebook kernels must keep the inline backend so that figures are stored.
+unset MPLBACKEND
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 stamp="$VENV/.requirements.sha256"
 want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"

@@ -9,7 +9,7 @@ are imported on demand: ``from dlcore import viz``).
 """
 
 from . import backend, functional, gradcheck, init, layers, losses, optim  # noqa: F401
-from . import data, datasets, io, perceptron, train  # noqa: F401
+from . import autograd, data, datasets, io, perceptron, train  # noqa: F401
 from ._validate import set_finite_checks  # noqa: F401
 from .backend import backend_name, get_backend, to_device, to_numpy, use_backend  # noqa: F401
 from .init import manual_seed  # noqa: F401

@@ -8,5 +8,7 @@ import os
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+# Kernels started by nbval inherit this environment: an MPLBACKEND of Agg would stop them from
+# displaying figures, so it is removed (unit tests pick a headless backend by themselves).
+os.environ.pop("MPLBACKEND", None)
