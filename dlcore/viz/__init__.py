@@ -6,3 +6,4 @@ from .mlp import *  # noqa: F401,F403
 from .backprop import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .intro import *  # noqa: F401,F403
