@@ -52,3 +52,8 @@ def scratch(name, shape, dtype, zero=False, owner=None):
 def scratch_owner(name, shape, dtype):
     """The ``owner`` token of the last :func:`scratch` call that wrote this array, or None."""
     return _OWNERS.get(_key(name, shape, dtype))
+
+
+def scratch_disown(name, shape, dtype):
+    """Forget the owner of this array (its contents are no longer the owner's data)."""
+    _OWNERS.pop(_key(name, shape, dtype), None)

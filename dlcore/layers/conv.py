@@ -26,7 +26,7 @@ from .. import init
 from .._validate import check_input, check_positive_int
 from ..backend import xp
 from ..module import Module, Parameter
-from ._workspace import scratch, scratch_owner
+from ._workspace import scratch, scratch_disown, scratch_owner
 
 __all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im", "pad2d"]
 
@@ -484,7 +484,9 @@ class Conv2d(Module):
 
         # dx = col2im(W.T @ G)
         wmat = self.weight.data.reshape(F, -1)
-        dcol = scratch("conv_dcol", (C * kh * kw, N * oh * rw), dtype)
+        # (col is not needed any more: dcol overwrites it, so it no longer holds this layer's col)
+        dcol = col
+        scratch_disown("conv_col", col_shape, dtype)
         xp.matmul(wmat.T, g, out=dcol)
         if (sh, sw) == (1, 1):  # wide layout: each row of dcol adds onto one contiguous run
             hp, wp = H + 2 * ph, W + 2 * pw
