@@ -88,7 +88,7 @@ def plot_loss_vs_output(o=None, y=0.0, x=1.5, axes=None):
     if o is not None:
         p = sigmoid_neuron_terms(o, y=y, x=x)
         for ax, keys in ((ax1, ("mse", "ce")), (ax2, ("mse_dw", "ce_dw"))):
-            for k, c in zip(keys, PALETTE[:2]):
+            for k, c in zip(keys, PALETTE[:2], strict=True):
                 ax.plot(o, abs(float(p[k])), "o", color=c, ms=7)
             ax.axvline(o, color="grey", ls=":", lw=1)
         ax1.set_title(f"o = {o:.4f}: MSE {float(p['mse']):.4f}, CE {float(p['ce']):.4f}")

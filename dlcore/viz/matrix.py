@@ -117,14 +117,14 @@ def plot_matrices(mats, digits=3, cmap="RdBu_r", suptitle=None, height=None, fon
     fig_h = height if height is not None else sum(row_h) + (0.3 if suptitle else 0.0)
     fig = plt.figure(figsize=(fig_w, fig_h))
     subfigs = fig.subfigures(len(rows), 1, height_ratios=row_h) if len(rows) > 1 else [fig]
-    for sub, r, w in zip(subfigs, rows, row_w):
+    for sub, r, w in zip(subfigs, rows, row_w, strict=True):
         ratios = [width_of(a) + 0.6 for _, a in r]
         # a short row keeps its natural width: pad it with an empty slot on the right
         if w < fig_w - 0.5:
             ratios.append((fig_w - w) / 0.75)
         axes = sub.subplots(1, len(ratios), gridspec_kw={"width_ratios": ratios})
         axes = np.atleast_1d(axes)
-        for ax, (name, a) in zip(axes, r):
+        for ax, (name, a) in zip(axes, r, strict=False):
             plot_matrix(a, ax=ax, title=name, digits=digits, cmap=cmap, fontsize=fontsize)
         for ax in axes[len(r):]:
             ax.axis("off")
@@ -376,7 +376,7 @@ def plot_critical_points():
     crit = np.roots([4, 0, -8, 1])
     crit = np.sort(crit[np.isreal(crit)].real)
     labels = ["전역 최소", "극대", "지역 최소"]
-    for c, lab in zip(crit, labels):
+    for c, lab in zip(crit, labels, strict=False):
         fc = c ** 4 - 4 * c ** 2 + c + 4
         ax1.plot(c, fc, "o", color=PALETTE[1])
         ax1.annotate(lab, (c, fc), (c, fc + 1.3), ha="center")
