@@ -128,7 +128,7 @@ def _patches(xpad, kh, kw, sh, sw, oh, ow):
     N, C = xpad.shape[:2]
     return xp.lib.stride_tricks.as_strided(
         xpad, shape=(C, kh, kw, N, oh, ow),
-        strides=(sC, sH, sW, sN, sH * sh, sW * sw), writeable=False)
+        strides=(sC, sH, sW, sN, sH * sh, sW * sw))
 
 
 # -- im2col / col2im ---------------------------------------------------------------------------
@@ -321,6 +321,9 @@ class Conv2d(Module):
 
         dW = G @ col.T      db = G.sum(axis=1)      dx = col2im(W.T @ G)
 
+    (With stride 1 the columns cover whole padded rows instead, see :meth:`_im2col_wide`: the
+    same products on a slightly wider ``col`` that copies much faster.)
+
     Memory and speed: the layer keeps its input x for backward (not ``col``, which is KH*KW
     times larger: backward unfolds x again unless forward's ``col`` is still in place). Large
     temporaries live in scratch arrays shared by all layers and reused from step to step.
@@ -437,7 +440,7 @@ class Conv2d(Module):
         length = oh * wp
         sN, sC, sH, sW = buf.strides
         runs = xp.lib.stride_tricks.as_strided(   # runs[c, u, v, n] = flat[n, c, u*WP+v :][:length]
-            buf, shape=(C, kh, kw, N, length), strides=(sC, sH, sW, sN, sW), writeable=False)
+            buf, shape=(C, kh, kw, N, length), strides=(sC, sH, sW, sN, sW))
         col = scratch("conv_col", (C * kh * kw, N * length), x.dtype, owner=token)
         col.reshape(C, kh, kw, N, length)[...] = runs
         return col
