@@ -33,7 +33,6 @@ would miss memory that NumPy's and PyTorch's allocators take outside Python's tr
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import platform
@@ -141,28 +140,22 @@ def missing_layers(workload):
     return [n for n in need if parts[n] is None]
 
 
-def _first(layer_class):
-    """``{"needs_input_grad": False}`` if the layer offers that switch (the first layer of a
-    network needs no gradient with respect to the data; PyTorch skips it too), else ``{}``."""
-    params = inspect.signature(layer_class.__init__).parameters
-    return {"needs_input_grad": False} if "needs_input_grad" in params else {}
-
-
 def build_dlcore(workload, seed=SEED):
     """The workload's network, loss and Adam optimiser in dlcore (float32)."""
     from dlcore.optim import Adam
 
     P, _ = dlcore_parts()
     f32 = np.float32
+    # The first layer of each network needs no gradient with respect to the data, so it is
+    # built with needs_input_grad=False (PyTorch's autograd skips that product on its own).
     if workload == "mlp":
-        # The first layer needs no gradient with respect to the data; PyTorch skips it too.
         model = P["Sequential"](
-            P["Linear"](784, 100, dtype=f32, seed=seed, **_first(P["Linear"])), P["ReLU"](),
+            P["Linear"](784, 100, dtype=f32, seed=seed, needs_input_grad=False), P["ReLU"](),
             P["Linear"](100, 100, dtype=f32, seed=seed + 1), P["ReLU"](),
             P["Linear"](100, 10, dtype=f32, seed=seed + 2))
     elif workload == "cnn":
         model = P["Sequential"](
-            P["Conv2d"](1, 30, 5, dtype=f32, seed=seed, **_first(P["Conv2d"])), P["ReLU"](),
+            P["Conv2d"](1, 30, 5, dtype=f32, seed=seed, needs_input_grad=False), P["ReLU"](),
             P["MaxPool2d"](2),
             P["Flatten"](),
             P["Linear"](30 * 12 * 12, 100, dtype=f32, seed=seed + 1), P["ReLU"](),
@@ -176,7 +169,7 @@ def build_dlcore(workload, seed=SEED):
                 c_in, s = c_out, s + 1
         model = P["Sequential"](
             P["Conv2d"](1, 16, 3, padding=1, bias=False, dtype=f32, seed=seed,
-                        **_first(P["Conv2d"])),
+                        needs_input_grad=False),
             P["BatchNorm2d"](16, dtype=f32), P["ReLU"](),
             *blocks, P["GlobalAvgPool2d"](), P["Linear"](64, 10, dtype=f32, seed=s))
     else:
