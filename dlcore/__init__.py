@@ -8,8 +8,21 @@ Sub-modules: ``functional``, ``layers``, ``losses``, ``optim``, ``init``, ``grad
 are imported on demand: ``from dlcore import viz``).
 """
 
-from . import backend, functional, gradcheck, init, layers, losses, optim  # noqa: F401
-from . import autograd, data, datasets, io, perceptron, train  # noqa: F401
+from . import (  # noqa: F401  # noqa: F401
+    autograd,
+    backend,
+    data,
+    datasets,
+    functional,
+    gradcheck,
+    init,
+    io,
+    layers,
+    losses,
+    optim,
+    perceptron,
+    train,
+)
 from ._validate import set_finite_checks  # noqa: F401
 from .backend import backend_name, get_backend, to_device, to_numpy, use_backend  # noqa: F401
 from .init import manual_seed  # noqa: F401

@@ -42,7 +42,7 @@ def check_input(x, where, shape, names=None, allow_empty=False, finite=True):
         raise ValueError(
             f"{where}: expected a {len(shape)}-D input of shape {expected}, "
             f"got {x.ndim}-D shape {tuple(x.shape)}")
-    for axis, (want, got) in enumerate(zip(shape, x.shape)):
+    for want, got in zip(shape, x.shape):
         if want is not None and want != got:
             raise ValueError(f"{where}: expected input of shape {expected}, got {tuple(x.shape)}")
     if not allow_empty and x.size == 0:

@@ -65,7 +65,8 @@ class Value:
         try:
             self.data = float(data)
         except (TypeError, ValueError):
-            raise ValueError(f"Value: expected a real number for data, got {type(data).__name__}")
+            raise ValueError(
+                f"Value: expected a real number for data, got {type(data).__name__}") from None
         self.grad = 0.0
         self.label = str(label)
         self.parents = tuple(parents)

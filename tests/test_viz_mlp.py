@@ -125,7 +125,7 @@ def test_activation_rows_from_functional():
     rows = viz.activation_rows()
     assert [r[0] for r in rows][1] == "로지스틱 시그모이드"
     s = np.linspace(-3, 3, 7)
-    for _, f, df, slope in rows:
+    for _, f, _df, slope in rows:
         y = f(s, 2.0) if slope else f(s)
         assert np.shape(y) == s.shape
 

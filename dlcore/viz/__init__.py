@@ -1,9 +1,9 @@
 """Plotting helpers shared by the chapters (one look, Korean labels). Call ``viz.setup()`` first."""
 
-from .style import *  # noqa: F401,F403
-from .boundary import *  # noqa: F401,F403
-from .mlp import *  # noqa: F401,F403
 from .backprop import *  # noqa: F401,F403
-from .matrix import *  # noqa: F401,F403
-from .loss import *  # noqa: F401,F403
+from .boundary import *  # noqa: F401,F403
 from .intro import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .matrix import *  # noqa: F401,F403
+from .mlp import *  # noqa: F401,F403
+from .style import *  # noqa: F401,F403

@@ -375,7 +375,7 @@ def plot_mlp_architecture(d=2, p=3, c=2, ax=None, highlight=(2, 1)):
         fig = ax.figure
     cols = {0: (d + 1, "x"), 1: (p + 1, "z"), 2: (c, "o")}
     pos = {}
-    for layer, (count, sym) in cols.items():
+    for layer, (count, _sym) in cols.items():
         ys = np.linspace(1, -1, count) * min(1.0, 0.22 * (count - 1)) * 1.0
         for k, yk in enumerate(ys):
             idx = k if layer < 2 else k + 1

@@ -1,8 +1,8 @@
 """ipywidgets explorers used in the chapters (needs ``ipywidgets``; see ``dlcore[widgets]``)."""
 
-from .perceptron import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .approx import *  # noqa: F401,F403
-from .matrix import *  # noqa: F401,F403
-from .loss import *  # noqa: F401,F403
 from .intro import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .matrix import *  # noqa: F401,F403
+from .perceptron import *  # noqa: F401,F403
