@@ -8,7 +8,7 @@ Sub-modules: ``functional``, ``layers``, ``losses``, ``optim``, ``init``, ``grad
 are imported on demand: ``from dlcore import viz``).
 """
 
-from . import (  # noqa: F401  # noqa: F401
+from . import (  # noqa: F401
     autograd,
     backend,
     data,
