@@ -176,6 +176,33 @@ def _im2col_into(xpad, kh, kw, sh, sw, oh, ow, col):
     return col
 
 
+def _im2col_wide(x, kh, kw, ph, pw, oh, owner=None):
+    """im2col for stride 1 with whole padded rows (the fast path of :class:`Conv2d`).
+
+    With stride 1, the patch of output (i, j) at kernel offset (u, v) is the padded pixel
+    (i+u, j+v), i.e. flat index ``(i*WP + j) + (u*WP + v)`` of the padded image (width WP).
+    Computing the output for *all* WP columns j (the last WP - OW of them are garbage, dropped
+    later) turns each row of ``col`` into one contiguous run of the padded image,
+    ``flat[u*WP + v : u*WP + v + OH*WP]``, which copies far faster than OW-long pieces.
+
+    Inputs: x (N, C, H, W); kernel KH x KW; padding PH, PW; OH = H + 2*PH - KH + 1; ``owner``
+    is recorded on the shared scratch array (see ``_workspace.scratch``).
+    Returns col of shape (C*KH*KW, N*OH*WP), a shared scratch array.
+    """
+    N, C, H, W = x.shape
+    hp, wp = H + 2 * ph, W + 2 * pw
+    # padded input plus one spare zero row, so the garbage columns never read past the end
+    buf = scratch(f"conv_padw{ph},{pw}", (N, C, hp + 1, wp), x.dtype, zero=True)
+    buf[:, :, ph:ph + H, pw:pw + W] = x
+    length = oh * wp
+    sN, sC, sH, sW = buf.strides
+    runs = xp.lib.stride_tricks.as_strided(   # runs[c, u, v, n] = flat[n, c, u*WP+v :][:length]
+        buf, shape=(C, kh, kw, N, length), strides=(sC, sH, sW, sN, sW))
+    col = scratch("conv_col", (C * kh * kw, N * length), x.dtype, owner=owner)
+    col.reshape(C, kh, kw, N, length)[...] = runs
+    return col
+
+
 def col2im(col, x_shape, kh, kw, stride=1, padding=0):
     """The adjoint of :func:`im2col`: add every column back onto the pixels it came from.
 
@@ -321,8 +348,9 @@ class Conv2d(Module):
 
         dW = G @ col.T      db = G.sum(axis=1)      dx = col2im(W.T @ G)
 
-    (With stride 1 the columns cover whole padded rows instead, see :meth:`_im2col_wide`: the
-    same products on a slightly wider ``col`` that copies much faster.)
+    (With stride 1 the columns cover whole padded rows instead, see :func:`_im2col_wide`: the
+    same products on a slightly wider ``col`` that copies much faster; and dx is computed as a
+    convolution of the output gradient, see :meth:`_input_grad_stride1`.)
 
     Memory and speed: the layer keeps its input x for backward (not ``col``, which is KH*KW
     times larger: backward unfolds x again unless forward's ``col`` is still in place). Large
@@ -402,7 +430,7 @@ class Conv2d(Module):
     def _unfold(self, x, oh, ow, token):
         """im2col of ``x`` into a shared scratch array; returns (col, RW).
 
-        Stride 1 uses the wide layout of :meth:`_im2col_wide` (RW = padded width), other
+        Stride 1 uses the wide layout of :func:`_im2col_wide` (RW = padded width), other
         strides the plain :func:`im2col` layout (RW = OW). The array is shared with other layers
         of the same shape, so ``token`` records that this call wrote it.
         """
@@ -411,7 +439,7 @@ class Conv2d(Module):
         ph, pw = self.padding
         N, C, H, W = x.shape
         if (sh, sw) == (1, 1):
-            return self._im2col_wide(x, oh, token), W + 2 * pw
+            return _im2col_wide(x, kh, kw, ph, pw, oh, token), W + 2 * pw
         xpad = x
         if ph or pw:
             xpad = _padded(x, ph, pw, scratch(f"conv_pad{ph},{pw}",
@@ -419,31 +447,6 @@ class Conv2d(Module):
         col = scratch("conv_col", (C * kh * kw, N * oh * ow), x.dtype, owner=token)
         _im2col_into(xpad, kh, kw, sh, sw, oh, ow, col)
         return col, ow
-
-    def _im2col_wide(self, x, oh, token):
-        """im2col for stride 1 with whole padded rows: the fast path of :meth:`forward`.
-
-        With stride 1, the patch of output (i, j) at kernel offset (u, v) is the padded pixel
-        (i+u, j+v), i.e. flat index ``(i*WP + j) + (u*WP + v)`` of the padded image (width WP).
-        Computing the output for *all* WP columns j (the last WP - OW of them are garbage and
-        dropped later) turns each row of ``col`` into one contiguous run of the padded image,
-        ``flat[u*WP + v : u*WP + v + OH*WP]``, which copies far faster than OW-long pieces.
-        Returns ``col`` of shape (C*KH*KW, N*OH*WP).
-        """
-        kh, kw = self.kernel_size
-        ph, pw = self.padding
-        N, C, H, W = x.shape
-        hp, wp = H + 2 * ph, W + 2 * pw
-        # padded input plus one spare zero row, so the garbage columns never read past the end
-        buf = scratch(f"conv_padw{ph},{pw}", (N, C, hp + 1, wp), x.dtype, zero=True)
-        buf[:, :, ph:ph + H, pw:pw + W] = x
-        length = oh * wp
-        sN, sC, sH, sW = buf.strides
-        runs = xp.lib.stride_tricks.as_strided(   # runs[c, u, v, n] = flat[n, c, u*WP+v :][:length]
-            buf, shape=(C, kh, kw, N, length), strides=(sC, sH, sW, sN, sW))
-        col = scratch("conv_col", (C * kh * kw, N * length), x.dtype, owner=token)
-        col.reshape(C, kh, kw, N, length)[...] = runs
-        return col
 
     def backward(self, grad_out):
         """grad_out: (N, F, OH, OW) -> dx: (N, C, H, W); adds dL/dweight, dL/dbias to .grad.
@@ -485,23 +488,15 @@ class Conv2d(Module):
         if not self.needs_input_grad:
             return None
 
-        # dx = col2im(W.T @ G)
+        if (sh, sw) == (1, 1):
+            scratch_disown("conv_col", col_shape, dtype)  # the next step overwrites col
+            return self._input_grad_stride1(grad_out.astype(dtype, copy=False), x_shape)
+
+        # dx = col2im(W.T @ G); col is not needed any more, dcol overwrites it
         wmat = self.weight.data.reshape(F, -1)
-        # (col is not needed any more: dcol overwrites it, so it no longer holds this layer's col)
         dcol = col
         scratch_disown("conv_col", col_shape, dtype)
         xp.matmul(wmat.T, g, out=dcol)
-        if (sh, sw) == (1, 1):  # wide layout: each row of dcol adds onto one contiguous run
-            hp, wp = H + 2 * ph, W + 2 * pw
-            dbuf = scratch("conv_dxw", (N, C, hp + 1, wp), dtype)
-            dbuf.fill(0)
-            flat = dbuf.reshape(N, C, (hp + 1) * wp)
-            runs = dcol.reshape(C, kh, kw, N, oh * wp)
-            for u in range(kh):
-                for v in range(kw):
-                    start = u * wp + v
-                    flat[:, :, start:start + oh * wp] += runs[:, u, v].transpose(1, 0, 2)
-            return dbuf[:, :, ph:ph + H, pw:pw + W].copy()
         if ph or pw:
             dxpad = scratch("conv_dxpad", (N, C, H + 2 * ph, W + 2 * pw), dtype)
             dxpad.fill(0)
@@ -509,3 +504,32 @@ class Conv2d(Module):
             return dxpad[:, :, ph:ph + H, pw:pw + W].copy()
         dx = xp.zeros(x_shape, dtype=dtype)
         return _col2im_add(dcol, dx, kh, kw, sh, sw, oh, ow)
+
+    def _input_grad_stride1(self, grad_out, x_shape):
+        """dx for stride 1, computed as one more convolution ("transposed convolution").
+
+        Every input pixel (y, x) met output (y + PH - u, x + PW - v) through kernel entry
+        (u, v), so with G the output gradient zero-padded by Q = K - 1 - P on each side::
+
+            dx[n, c, y, x] = sum_{f, u, v} G_pad[n, f, y + u, x + v] * w[f, c, KH-1-u, KW-1-v]
+
+        — a stride-1 convolution of G with the kernel rotated by 180° and its two channel axes
+        swapped. It gives the same numbers as ``col2im(W.T @ G)`` but needs no scatter-add.
+        (When P > K - 1, Q is negative: G is cropped by -Q instead of padded.)
+        Shapes: grad_out (N, F, OH, OW) -> dx (N, C, H, W).
+        """
+        N, C, H, W = x_shape
+        kh, kw = self.kernel_size
+        ph, pw = self.padding
+        oh, ow = grad_out.shape[2:]
+        qh, qw = kh - 1 - ph, kw - 1 - pw
+        cut_h, cut_w = max(-qh, 0), max(-qw, 0)
+        g = grad_out[:, :, cut_h:oh - cut_h, cut_w:ow - cut_w]
+        wg = W + kw - 1                                            # padded width of G
+        colg = _im2col_wide(g, kh, kw, max(qh, 0), max(qw, 0), H)  # (F*KH*KW, N*H*WG)
+        w_rot = self.weight.data[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, KH, KW)
+        prod = scratch("conv_prod", (C, N * H * wg), grad_out.dtype)
+        xp.matmul(w_rot.reshape(C, -1), colg, out=prod)
+        dx = xp.empty(x_shape, dtype=grad_out.dtype)
+        dx[...] = prod.reshape(C, N, H, wg)[:, :, :, :W].transpose(1, 0, 2, 3)
+        return dx
