@@ -20,7 +20,8 @@ __all__ = []
 
 _SHARED = {}          # (name, shape, dtype) -> array, least recently used first
 _OWNERS = {}          # (name, shape, dtype) -> the token of the last writer
-_SHARED_MAX = 16      # distinct keys kept
+_SHARED_MAX = 64                  # distinct keys kept (a small ResNet uses about 26) ...
+_SHARED_MAX_BYTES = 768 * 2 ** 20  # ... and at most this many bytes (least recently used go)
 
 
 def _key(name, shape, dtype):
@@ -37,16 +38,26 @@ def scratch(name, shape, dtype, zero=False, owner=None):
     key = _key(name, shape, dtype)
     arr = _SHARED.pop(key, None)
     if arr is None or not isinstance(arr, xp.ndarray):
-        arr = (xp.zeros if zero else xp.empty)(key[1], dtype=xp.dtype(dtype))
         _OWNERS.pop(key, None)
-        while len(_SHARED) >= _SHARED_MAX:
+        nbytes = xp.dtype(dtype).itemsize
+        for s in key[1]:
+            nbytes *= s
+        total = sum(a.nbytes for a in _SHARED.values())
+        while _SHARED and (len(_SHARED) >= _SHARED_MAX or total + nbytes > _SHARED_MAX_BYTES):
             old = next(iter(_SHARED))
-            del _SHARED[old]
+            total -= _SHARED.pop(old).nbytes
             _OWNERS.pop(old, None)
+        arr = (xp.zeros if zero else xp.empty)(key[1], dtype=xp.dtype(dtype))
     _SHARED[key] = arr  # re-insert: most recently used last
     if owner is not None:
         _OWNERS[key] = owner
     return arr
+
+
+def clear_scratch():
+    """Free every scratch array (e.g. after training a large network in a notebook)."""
+    _SHARED.clear()
+    _OWNERS.clear()
 
 
 def scratch_owner(name, shape, dtype):
