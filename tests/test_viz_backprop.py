@@ -76,7 +76,7 @@ def test_draw_graph_fan_out():
 def test_op_counts_table_3_2():
     rows = viz.backprop_op_counts(784, 100, 10)
     assert len(rows) == 7
-    fwd = sum(a + m for s, _, a, m in rows if s == "전방 계산")
+    fwd = sum(a + m for s, _, a, m in rows if s == "순전파")
     bwd = sum(a + m for s, _, a, m in rows if s == "오류 역전파")
     assert fwd == 2 * (784 * 100 + 100 * 10)
     assert bwd == 2 * 10 + 5 * 10 * 100 + 3 * 784 * 100

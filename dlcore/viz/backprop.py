@@ -136,7 +136,7 @@ def backprop_op_counts(d, p, c):
     """Additions and multiplications of one sample, as counted in 표 3-2.
 
     Returns a list of ``(stage, equation, additions, multiplications)`` rows with stage
-    ``"전방 계산"`` (식 3.13, 3.14) or ``"오류 역전파"`` (식 3.22–3.25 and the update 3.21). As in
+    ``"순전파"`` (식 3.13, 3.14) or ``"오류 역전파"`` (식 3.22–3.25 and the update 3.21). As in
     the table, the bias terms are left out (d, p instead of d+1, p+1).
     """
     for name, v in (("d", d), ("p", p), ("c", c)):
@@ -145,8 +145,8 @@ def backprop_op_counts(d, p, c):
                              f"got {v!r}")
     d, p, c = int(d), int(p), int(c)
     return [
-        ("전방 계산", "3.13", d * p, d * p),
-        ("전방 계산", "3.14", p * c, p * c),
+        ("순전파", "3.13", d * p, d * p),
+        ("순전파", "3.14", p * c, p * c),
         ("오류 역전파", "3.22", c, c),
         ("오류 역전파", "3.23", 0, c * p),
         ("오류 역전파", "3.24", c * p, c * p),
