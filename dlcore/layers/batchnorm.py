@@ -31,6 +31,18 @@ from ..module import Module, Parameter
 __all__ = ["BatchNorm1d", "BatchNorm2d"]
 
 
+def _feature_sum(a, b=None):
+    """Per-feature sum of ``a`` (or of ``a * b``, without the temporary product): shape (F,).
+
+    Sums over every axis except axis 1 (the N examples of an (N, F) batch; the N*H*W positions
+    of an (N, C, H, W) batch), e.g. ``_feature_sum(x) / M`` is the batch mean μ_B.
+    """
+    a3 = a.reshape(a.shape[0], a.shape[1], -1)
+    if b is None:
+        return xp.einsum("nfl->f", a3)
+    return xp.einsum("nfl,nfl->f", a3, b.reshape(a3.shape))
+
+
 class _BatchNorm(Module):
     _name = "BatchNorm"
     _buffers = ("running_mean", "running_var")
@@ -64,9 +76,6 @@ class _BatchNorm(Module):
     def _stat_shape(self, x):
         raise NotImplementedError
 
-    def _axes(self, x):
-        raise NotImplementedError
-
     def forward(self, x):
         """Normalise ``x`` with batch statistics (training) or running statistics (eval)."""
         where = self._name
@@ -79,7 +88,6 @@ class _BatchNorm(Module):
                     f"{x.dtype}; convert with x.astype(...) or create the layer with "
                     f"dtype={x.dtype}")
             x = x.astype(dtype)
-        axes = self._axes(x)
         shape = self._stat_shape(x)
         m = x.size // self.num_features
         gamma = self.weight.data.reshape(shape)
@@ -90,17 +98,17 @@ class _BatchNorm(Module):
                     f"{where}: expected more than 1 value per feature in training (a batch "
                     f"variance needs at least 2), got input of shape {tuple(x.shape)}; use "
                     f"a larger batch or call .eval()")
-            mu = x.mean(axis=axes, keepdims=True)
-            xc = x - mu
-            var = (xc * xc).mean(axis=axes, keepdims=True)       # biased σ²_B
-            inv_std = 1.0 / xp.sqrt(var + self.eps)
+            mu = _feature_sum(x) / m                              # μ_B, shape (F,)
+            xc = x - mu.reshape(shape)
+            var = _feature_sum(xc, xc) / m                        # biased σ²_B, shape (F,)
+            inv_std = (1.0 / xp.sqrt(var + self.eps)).reshape(shape)
             xhat = xc
             xhat *= inv_std                                       # x̂, in place of xc
             mom = self.momentum
             self.running_mean *= 1.0 - mom
-            self.running_mean += mom * mu.reshape(-1)
+            self.running_mean += mom * mu
             self.running_var *= 1.0 - mom
-            self.running_var += (mom * m / (m - 1)) * var.reshape(-1)
+            self.running_var += (mom * m / (m - 1)) * var
         else:
             inv_std = 1.0 / xp.sqrt(self.running_var.reshape(shape) + self.eps)
             xhat = (x - self.running_mean.reshape(shape)) * inv_std
@@ -119,13 +127,13 @@ class _BatchNorm(Module):
             raise ValueError(f"{where}: expected grad_out of shape {x_shape} (the input's), "
                              f"got {tuple(grad_out.shape)}")
         g = grad_out
-        axes = self._axes(g)
         shape = self._stat_shape(g)
         gamma = self.weight.data.reshape(shape)
-        sum_g = g.sum(axis=axes, keepdims=True)                    # Σ g      -> dβ
-        sum_gx = (g * xhat).sum(axis=axes, keepdims=True)          # Σ g x̂   -> dγ
-        self.bias.grad += sum_g.reshape(-1)
-        self.weight.grad += sum_gx.reshape(-1)
+        sum_g = _feature_sum(g)                                    # Σ g      -> dβ, (F,)
+        sum_gx = _feature_sum(g, xhat)                             # Σ g x̂   -> dγ, (F,)
+        self.bias.grad += sum_g
+        self.weight.grad += sum_gx
+        sum_g, sum_gx = sum_g.reshape(shape), sum_gx.reshape(shape)
         if not training:  # running statistics are constants: dx = γ g / sqrt(running_var + ε)
             return g * (gamma * inv_std)
         m = g.size // self.num_features
@@ -157,9 +165,6 @@ class BatchNorm1d(_BatchNorm):
     def _check(self, x):
         check_input(x, self._name, (None, self.num_features), names=("N", "F"))
 
-    def _axes(self, x):
-        return (0,)
-
     def _stat_shape(self, x):
         return (1, self.num_features)
 
@@ -180,9 +185,6 @@ class BatchNorm2d(_BatchNorm):
     def _check(self, x):
         check_input(x, self._name, (None, self.num_features, None, None),
                     names=("N", "C", "H", "W"))
-
-    def _axes(self, x):
-        return (0, 2, 3)
 
     def _stat_shape(self, x):
         return (1, self.num_features, 1, 1)
