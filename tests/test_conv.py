@@ -271,3 +271,24 @@ def test_matches_torch_conv2d(C, F, k, s, p, H, W):
     np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-10, rtol=0)
     np.testing.assert_allclose(layer.weight.grad, wt.grad.numpy(), atol=1e-10, rtol=0)
     np.testing.assert_allclose(layer.bias.grad, bt.grad.numpy(), atol=1e-10, rtol=0)
+
+
+# -- scratch arrays ------------------------------------------------------------------------------
+def test_scratch_arrays_are_reused_and_owned():
+    from dlcore.layers import _workspace as ws
+    a = ws.scratch("test_buf", (3, 4), np.float64, owner="me")
+    assert ws.scratch("test_buf", (3, 4), np.float64) is a
+    assert ws.scratch_owner("test_buf", (3, 4), np.float64) == "me"
+    assert ws.scratch("test_buf", (3, 4), np.float32) is not a       # another dtype, another key
+    ws.scratch_disown("test_buf", (3, 4), np.float64)
+    assert ws.scratch_owner("test_buf", (3, 4), np.float64) is None
+    ws.clear_scratch()
+    assert ws.scratch("test_buf", (3, 4), np.float64) is not a
+
+
+def test_scratch_keeps_a_bounded_number_of_arrays():
+    from dlcore.layers import _workspace as ws
+    for i in range(ws._SHARED_MAX + 10):
+        ws.scratch(f"test_many{i}", (2,), np.float64)
+    assert len(ws._SHARED) <= ws._SHARED_MAX
+    ws.clear_scratch()
