@@ -12,3 +12,21 @@ os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 # Kernels started by nbval inherit this environment: an MPLBACKEND of Agg would stop them from
 # displaying figures, so it is removed (unit tests pick a headless backend by themselves).
 os.environ.pop("MPLBACKEND", None)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def book_style():
+    """The book's figure style (Korean font, print options) for one test; closes figures after."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dlcore import viz
+
+    viz.setup()
+    yield
+    plt.close("all")

@@ -1,6 +1,5 @@
 """Figures and the digit browser of the introduction (들어가며)."""
 
-import warnings
 
 import matplotlib
 import numpy as np
@@ -8,24 +7,12 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from _figures import draw_clean  # noqa: E402
 
-from dlcore import viz  # noqa: E402
 from dlcore.viz.intro import plot_digit_verdicts, plot_digits, plot_pixel_weights  # noqa: E402
 from dlcore.widgets.intro import browser_indices, digit_browser  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _setup():
-    viz.setup()
-    yield
-    plt.close("all")
-
-
-def _no_warnings(fig):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.canvas.draw()
-    assert [str(w.message) for w in caught] == []
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def test_plot_digits_accepts_all_layouts_and_marks_regions():
@@ -36,7 +23,7 @@ def test_plot_digits_accepts_all_layouts_and_marks_regions():
         axes = fig.axes
         assert len(axes) == 6 and len(axes[0].images) == 1 and len(axes[0].patches) == 1
         assert axes[0].get_title() == "a" and not axes[5].images
-    _no_warnings(fig)
+    draw_clean(fig)
     with pytest.raises(ValueError, match="square"):
         plot_digits(np.zeros((2, 10)))
 
@@ -47,7 +34,7 @@ def test_pixel_weights_and_verdicts():
     assert a.get_title() == "학습된 가중치" and len(fig.axes) == 3  # with colour bar
     plot_digit_verdicts(np.zeros((8, 8)), 7, {"규칙": 1, "학습": 7}, ax=b)
     assert b.get_xlabel() == "정답: 7\n규칙: 1 (틀림)\n학습: 7 (맞음)"
-    _no_warnings(fig)
+    draw_clean(fig)
     with pytest.raises(ValueError, match="64 weights"):
         plot_pixel_weights(np.zeros(10))
 

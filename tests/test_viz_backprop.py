@@ -1,35 +1,15 @@
 """dlcore.viz.backprop: computational-graph drawing, 표 3-2 counts, approximation figures."""
 
-import logging
-import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from _figures import draw_clean  # noqa: E402
 
 from dlcore import viz  # noqa: E402
 from dlcore.autograd import Value, maximum  # noqa: E402
-
-
-def draw_clean(fig):
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("matplotlib")
-    logger.addHandler(handler)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            fig.canvas.draw()
-    finally:
-        logger.removeHandler(handler)
-    assert not [r for r in records if "glyph" in r.getMessage().lower()]
-    texts = [t.get_text() for ax in fig.axes for t in ax.texts + [ax.title]]
-    plt.close(fig)
-    return texts
 
 
 def gate_graph():

@@ -1,6 +1,5 @@
 """Decision-boundary plots: any scorer works, artists exist, Korean renders without warnings."""
 
-import warnings
 
 import matplotlib
 import numpy as np
@@ -8,24 +7,12 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from _figures import draw_clean  # noqa: E402
 
 from dlcore import viz  # noqa: E402
 from dlcore.perceptron import Perceptron, logic_gate  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _setup():
-    viz.setup()
-    yield
-    plt.close("all")
-
-
-def _draw(fig):
-    """Render the figure and return the warnings raised (e.g. 'Glyph ... missing')."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.canvas.draw()
-    return [str(w.message) for w in caught]
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def _texts(fig):
@@ -70,7 +57,7 @@ def test_plot_decision_boundary_artists_and_no_glyph_warnings():
     assert out is ax
     assert len(ax.collections) >= 3  # regions, boundary line, two scatter sets
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["부류 +1", "부류 \u22121"]
-    assert _draw(fig) == []
+    draw_clean(fig)
 
 
 def test_multiclass_and_probability_models():
@@ -84,7 +71,7 @@ def test_multiclass_and_probability_models():
     yb = (X[:, 0] > 0).astype(int)
     viz.plot_decision_boundary(lambda P: 1 / (1 + np.exp(-3 * P[:, 0])), X, yb, ax=b)
     assert [t.get_text() for t in b.get_legend().get_texts()] == ["부류 1", "부류 0"]
-    assert _draw(fig) == []
+    draw_clean(fig)
 
 
 def test_bad_shapes_raise():
@@ -106,7 +93,7 @@ def test_plot_logic_gate_reports_accuracy(gate):
     assert ax.get_title() == f"{gate.upper()} 게이트 — 정확도 {expected}/4"
     assert sum(t.get_text().startswith("S=") for t in ax.texts) == 4
     assert "S=\u22120.50" in [t.get_text() for t in ax.texts]
-    assert _draw(fig) == []
+    draw_clean(fig)
     fig2, ax2 = plt.subplots()
     viz.plot_logic_gate(gate, ax=ax2)  # points only
     assert ax2.get_title() == f"{gate.upper()} 게이트"
@@ -136,7 +123,7 @@ def test_geometry_history_3d_diagram_and_history():
     assert f.get_yscale() == "log"
     texts = " ".join(_texts(fig))
     assert "입력층" in texts and "에포크" in texts
-    assert _draw(fig) == []
+    draw_clean(fig)
 
 
 def test_geometry_and_history_errors():

@@ -1,7 +1,5 @@
 """dlcore.viz.loss: helpers of chapter 5 (the sigmoid neuron's losses, fits, softmax bars)."""
 
-import logging
-import warnings
 
 import matplotlib
 
@@ -9,25 +7,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from _figures import draw_clean  # noqa: E402
 
 from dlcore import viz  # noqa: E402
 
-
-def draw_cleanly(fig, caplog):
-    caplog.clear()
-    with caplog.at_level(logging.WARNING), warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fig.canvas.draw()
-    assert not caplog.records, [r.getMessage() for r in caplog.records]
-    assert "NanumGothic" in matplotlib.rcParams["font.family"]
-    plt.close(fig)
-
-
-@pytest.fixture(autouse=True)
-def _setup():
-    viz.setup()
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def test_slow_learning_numbers_of_the_notes():
@@ -78,7 +62,7 @@ def test_figures_have_artists_and_render_korean_cleanly(make, caplog):
     fig = make()
     assert fig.axes
     assert any(ax.lines or ax.patches for ax in fig.axes)
-    draw_cleanly(fig, caplog)
+    draw_clean(fig)
 
 
 def test_input_validation():

@@ -1,34 +1,17 @@
 """dlcore.viz.matrix: helpers of chapter 4 (matrices, Jacobians, saturation)."""
 
-import logging
 import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from _figures import draw_clean  # noqa: E402
 
 from dlcore import viz  # noqa: E402
 
-
-def draw_cleanly(fig, caplog):
-    """Draw ``fig``; fail on any warning or logged message (missing glyphs show up as either)."""
-    caplog.clear()
-    with caplog.at_level(logging.WARNING), warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fig.canvas.draw()
-    assert not caplog.records, [r.getMessage() for r in caplog.records]
-    assert "NanumGothic" in matplotlib.rcParams["font.family"]
-    plt.close(fig)
-
-
-@pytest.fixture(autouse=True)
-def _setup():
-    viz.setup()
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def test_format_matrix_has_name_shape_and_rounding():
@@ -127,7 +110,7 @@ def test_figures_have_artists_and_render_korean_cleanly(make, caplog):
     assert fig.axes
     assert any(ax.lines or ax.images or ax.patches or ax.collections or ax.texts
                for ax in fig.axes)
-    draw_cleanly(fig, caplog)
+    draw_clean(fig)
 
 
 def test_plot_matrix_titles_carry_the_shape():
@@ -145,6 +128,6 @@ def test_plot_matrices_wraps_into_rows(caplog):
     fig = viz.plot_matrices(mats, ncols=2, suptitle="두 줄")
     titled = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titled == ["A (2, 3)", "B (3, 1)", "C (2, 2)", "D (3,)"]
-    draw_cleanly(fig, caplog)
+    draw_clean(fig)
     with pytest.raises(ValueError, match="ncols"):
         viz.plot_matrices(mats, ncols=0)

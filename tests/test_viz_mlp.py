@@ -1,14 +1,12 @@
 """dlcore.viz.mlp: region counts (pure functions) and the figures of chapter 2."""
 
-import logging
-import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from _figures import draw_clean, has_hangul  # noqa: E402
 
 from dlcore import viz  # noqa: E402
 
@@ -25,30 +23,6 @@ ROWS = [
     ("로지스틱 시그모이드", _sig, lambda s, a=1.0: a * _sig(s, a) * (1 - _sig(s, a)), True),
     ("ReLU", lambda s: np.maximum(s, 0), lambda s: (s > 0) * 1.0, False),
 ]
-
-
-def draw_clean(fig):
-    """Draw the figure and fail on any warning or logged 'glyph' message (missing Hangul)."""
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("matplotlib")
-    logger.addHandler(handler)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            fig.canvas.draw()
-    finally:
-        logger.removeHandler(handler)
-    bad = [r.getMessage() for r in records if "glyph" in r.getMessage().lower()]
-    assert not bad, bad
-    texts = [t.get_text() for ax in fig.axes for t in ax.texts + [ax.title]]
-    plt.close(fig)
-    return texts
-
-
-def has_hangul(texts):
-    return any("\uac00" <= ch <= "\ud7a3" for t in texts for ch in t)
 
 
 @pytest.mark.parametrize("p, expected", [(0, 1), (1, 2), (2, 4), (3, 7), (4, 11), (10, 56)])
