@@ -15,6 +15,7 @@ from __future__ import annotations
 from .._validate import check_input
 from ..backend import xp
 from ..module import Module
+from ._workspace import scratch
 from .conv import _make_rng, _output_hw, _pair
 
 __all__ = ["MaxPool2d", "AvgPool2d", "StochasticPool2d", "GlobalAvgPool2d"]
@@ -83,6 +84,10 @@ def _route_to_first_max(cands, best, grad, targets, add):
     is the first maximum and 0 elsewhere (``add=True`` adds instead of writing, for windows
     that overlap). Each output's gradient goes to exactly one position, even with ties.
     """
+    if len(cands) == 2 and not add:  # two positions: the second gets what the first does not
+        xp.multiply(grad, cands[0] == best, out=targets[0])
+        xp.subtract(grad, targets[0], out=targets[1])
+        return
     remaining = xp.ones(best.shape, dtype=bool)    # windows whose maximum is not found yet
     hit = xp.empty(best.shape, dtype=bool)
     last = len(cands) - 1
@@ -149,7 +154,7 @@ class MaxPool2d(_Pool2d):
                 add=True)
             return dx
         # rows: which row of each window held the maximum -> gradient of colmax
-        gcol = xp.empty(colmax.shape, dtype=dtype)
+        gcol = scratch("maxpool_gcol", colmax.shape, dtype)
         _route_to_first_max([colmax[:, :, u::kh, :] for u in range(kh)], out, grad_out,
                             [gcol[:, :, u::kh, :] for u in range(kh)], add=False)
         # columns: which column of that row -> gradient of x
