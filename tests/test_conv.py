@@ -292,3 +292,30 @@ def test_scratch_keeps_a_bounded_number_of_arrays():
         ws.scratch(f"test_many{i}", (2,), np.float64)
     assert len(ws._SHARED) <= ws._SHARED_MAX
     ws.clear_scratch()
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_stacked_layers_sharing_scratch_shapes_get_their_own_gradients(stride):
+    """Conv(4->8) then Conv(8->4): the second layer's input-gradient im2col has the shape of
+    the first layer's col; the first layer must notice that its col was overwritten."""
+    torch = pytest.importorskip("torch")
+    from dlcore import Sequential
+    a = make_conv(4, 8, 3, 1, 1, seed=1)
+    b = make_conv(8, 4, 3, stride, 1, seed=2)
+    net = Sequential(a, b)
+    rng = np.random.default_rng(20)
+    x = rng.standard_normal((2, 4, 6, 6))
+    y = net(x)
+    g = rng.standard_normal(y.shape)
+    dx = net.backward(g)
+    xt = torch.from_numpy(x.copy()).requires_grad_(True)
+    ts = [(torch.from_numpy(m.weight.data.copy()).requires_grad_(True),
+           torch.from_numpy(m.bias.data.copy()).requires_grad_(True)) for m in (a, b)]
+    h = torch.nn.functional.conv2d(xt, *ts[0], padding=1)
+    h = torch.nn.functional.conv2d(h, *ts[1], stride=stride, padding=1)
+    h.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(y, h.detach().numpy(), atol=1e-10, rtol=0)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-10, rtol=0)
+    for m, (wt, bt) in zip((a, b), ts, strict=True):
+        np.testing.assert_allclose(m.weight.grad, wt.grad.numpy(), atol=1e-10, rtol=0)
+        np.testing.assert_allclose(m.bias.grad, bt.grad.numpy(), atol=1e-10, rtol=0)

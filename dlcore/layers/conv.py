@@ -198,7 +198,10 @@ def _im2col_wide(x, kh, kw, ph, pw, oh, owner=None):
     sN, sC, sH, sW = buf.strides
     runs = xp.lib.stride_tricks.as_strided(   # runs[c, u, v, n] = flat[n, c, u*WP+v :][:length]
         buf, shape=(C, kh, kw, N, length), strides=(sC, sH, sW, sN, sW))
-    col = scratch("conv_col", (C * kh * kw, N * length), x.dtype, owner=owner)
+    # (a new owner token even when the caller gives none: whichever layer's col was in this
+    # array before must see that it is gone)
+    col = scratch("conv_col", (C * kh * kw, N * length), x.dtype,
+                  owner=object() if owner is None else owner)
     col.reshape(C, kh, kw, N, length)[...] = runs
     return col
 
