@@ -5,9 +5,10 @@ by the stride S (by default the window size, so windows do not overlap). For an 
 (N, C, H, W) the output has shape (N, C, OH, OW) with ``OH = (H - KH) // SH + 1`` (rounded down
 as in PyTorch: rows that no window covers are dropped), ``OW`` likewise.
 
-All layers here work window *offset* by window offset: for each of the KH*KW offsets (u, v)
+The layers work window *offset* by window offset: for each of the KH*KW offsets (u, v)
 ``x[:, :, u::SH, v::SW]`` (cut to OH x OW) is a strided view holding that pixel of every
-window, so a window reduction is KH*KW elementwise operations on views without copies.
+window, so a window reduction is KH*KW elementwise operations on views, without copies
+(max pooling with stride == kernel goes columns first, then rows: see :class:`MaxPool2d`).
 """
 
 from __future__ import annotations
@@ -65,12 +66,14 @@ class _Pool2d(Module):
             raise RuntimeError(f"{where}: call forward before backward")
         x_shape, oh, ow = self._cache[:3]
         check_input(grad_out, where, (x_shape[0], x_shape[1], oh, ow),
-                    names=("N", "C", "OH", "OW"))
+                    names=("N", "C", "OH", "OW"), finite=False)
         return x_shape, oh, ow
 
     def _new_dx(self, x_shape, dtype):
-        """dx to fill in, and whether windows overlap (so gradients must be added)."""
-        # windows that tile the input write every pixel exactly once: no need to zero first
+        """dx to fill in, and whether it starts at zero and gradients must be added.
+
+        Windows that tile the input cover every pixel exactly once, so dx can be written
+        directly; otherwise some pixels are in several windows (or in none)."""
         if self._tiles(x_shape):
             return xp.empty(x_shape, dtype=dtype), False
         return xp.zeros(x_shape, dtype=dtype), True
