@@ -103,7 +103,8 @@ class Optimizer:
     lr : float > 0
         Learning rate η (학습률).
     weight_decay : float >= 0
-        λ₂ of the L2 penalty (λ₂/2)‖θ‖², added to the gradient as λ₂θ (PyTorch's meaning).
+        λ₂ of the L2 penalty (λ₂/2)‖θ‖² (the notes' γ in ½γ‖θ‖²), added to the gradient as
+        λ₂θ (PyTorch's meaning).
     l1 : float >= 0
         λ₁ of the L1 penalty λ₁‖θ‖₁, added to the gradient as λ₁·sign(θ).
     """
