@@ -338,7 +338,7 @@ def standardize(X):
 
 
 def _labels(y, where, num_classes, start=0, name="y"):
-    y = np.asarray(y)
+    y = np.asarray(to_numpy(y))
     if y.dtype.kind == "f":
         if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
             raise ValueError(f"{where}: expected integer class labels in {name}, "
@@ -362,7 +362,7 @@ def one_hot(y, num_classes, dtype=np.float64):
     """
     where = "one_hot"
     num_classes = _positive_int(num_classes, where, "num_classes")
-    y = np.asarray(y)
+    y = np.asarray(to_numpy(y))
     if y.ndim != 1:
         raise ValueError(f"{where}: expected labels y of shape (N,), got shape {y.shape}")
     y = _labels(y, where, num_classes)
@@ -389,7 +389,7 @@ def one_hot_columns(X, columns, num_categories, start=1):
         ``(N, D − len(columns) + sum(num_categories))`` (or 1-D for a 1-D record), float.
     """
     where = "one_hot_columns"
-    X = np.asarray(X)
+    X = np.asarray(to_numpy(X))
     single = X.ndim == 1
     X2 = _as_2d(X[None, :] if single else X, where)
     columns = [int(c) for c in np.atleast_1d(columns)]

@@ -37,12 +37,12 @@ __all__ = [
 def _as_array(a, where, what):
     if not hasattr(a, "shape") or not hasattr(a, "dtype"):
         raise ValueError(f"{where}: expected {what} to be an array, got {type(a).__name__}")
-    return a
+    return xp.asarray(a)  # a host array meets a CuPy one on the device (a no-op under NumPy)
 
 
 def _check_values(a, where, what, finite=True):
     """Non-empty, real and (if ``finite``) free of NaN/inf; integer arrays become float64."""
-    _as_array(a, where, what)
+    a = _as_array(a, where, what)
     if a.size == 0:
         raise ValueError(f"{where}: expected a non-empty batch, got {what} of shape "
                          f"{tuple(a.shape)}")
@@ -67,7 +67,7 @@ def _check_range(a, where, what, hint=""):
 def _check_pair(pred, target, where):
     """Prediction and target of exactly the same shape, real and finite; target in pred's dtype."""
     pred = _check_values(pred, where, "predictions")
-    _as_array(target, where, "target")
+    target = _as_array(target, where, "target")
     _validate.check_same_shape(pred, target, where)
     target = _check_values(target, where, "target")
     return pred, target.astype(pred.dtype, copy=False)
@@ -80,7 +80,7 @@ def _check_classes(scores, target, where, what):
         raise ValueError(f"{where}: expected {what} of shape (N, C), got {scores.ndim}-D shape "
                          f"{tuple(scores.shape)}")
     n, c = scores.shape
-    _as_array(target, where, "target")
+    target = _as_array(target, where, "target")
     if tuple(target.shape) != (n,):
         hint = " (one class index per sample, not one-hot: use y.argmax(axis=1))" \
             if target.ndim == 2 else ""
@@ -397,12 +397,18 @@ class NLLLoss(_Loss):
 
 # -- functional forms ----------------------------------------------------------------------
 def mse_loss(pred, target, reduction="mean"):
-    """``MSELoss(reduction)(pred, target)``: mean squared error as a float."""
+    """``MSELoss(reduction)(pred, target)``: mean squared error as a float.
+
+    Shapes: pred (any), target (same) -> float.
+    """
     return MSELoss(reduction)(pred, target)
 
 
 def mae_loss(pred, target, reduction="mean"):
-    """``MAELoss(reduction)(pred, target)``: mean absolute error as a float."""
+    """``MAELoss(reduction)(pred, target)``: mean absolute error as a float.
+
+    Shapes: pred (any), target (same) -> float.
+    """
     return MAELoss(reduction)(pred, target)
 
 
@@ -410,12 +416,18 @@ l1_loss = mae_loss
 
 
 def binary_cross_entropy(pred, target, reduction="mean", base=None, eps=1e-12):
-    """``BCELoss(reduction, base, eps)(pred, target)`` for probabilities ``pred``."""
+    """``BCELoss(reduction, base, eps)(pred, target)`` for probabilities ``pred``.
+
+    Shapes: pred (any) in [0, 1], target (same) in [0, 1] -> float.
+    """
     return BCELoss(reduction, base, eps)(pred, target)
 
 
 def binary_cross_entropy_with_logits(pred, target, reduction="mean", base=None):
-    """``BCEWithLogitsLoss(reduction, base)(pred, target)`` for logits ``pred``."""
+    """``BCEWithLogitsLoss(reduction, base)(pred, target)`` for logits ``pred``.
+
+    Shapes: pred (any) of logits, target (same) in [0, 1] -> float.
+    """
     return BCEWithLogitsLoss(reduction, base)(pred, target)
 
 

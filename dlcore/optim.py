@@ -190,7 +190,7 @@ class Optimizer:
                                      f"parameter {i}, got {tuple(new[k].shape)}")
         for own, new in zip(self.state, states, strict=True):
             for k in self._state_names:
-                own[k][...] = new[k]
+                own[k][...] = xp.asarray(new[k])  # CuPy cannot assign a host array directly
         self.t = int(state_dict["t"])
         return self
 

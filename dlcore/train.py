@@ -50,6 +50,7 @@ def accuracy(pred, y, threshold=None):
       ``threshold=0`` for logits.
     """
     where = "accuracy"
+    pred, y = xp.asarray(pred), xp.asarray(y)  # host labels meet CuPy predictions (no-op: NumPy)
     n = pred.shape[0]
     if pred.ndim == 2 and pred.shape[1] > 1:
         guess = xp.argmax(pred, axis=1)

@@ -275,7 +275,8 @@ class StochasticPool2d(_Pool2d):
         for a in views:
             running = running + xp.where(empty, 1, a)
             cums.append(running)
-        r = self.rng.random(total.shape) * cums[-1]
+        # (xp.asarray: a host numpy Generator may drive a CuPy layer; a no-op under NumPy)
+        r = xp.asarray(self.rng.random(total.shape)) * cums[-1]
         choice = xp.full(total.shape, len(views) - 1, dtype=xp.int32)
         for k in range(len(views) - 2, -1, -1):  # smaller k assigned last: the first k wins
             choice[cums[k] > r] = k
