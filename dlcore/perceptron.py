@@ -127,7 +127,8 @@ class Perceptron:
                 w = xp.zeros(n_features + 1, dtype=self.dtype)
             elif init == "random":
                 rng = seed if hasattr(seed, "uniform") else xp.random.default_rng(seed)
-                w = rng.uniform(-0.5, 0.5, size=n_features + 1).astype(self.dtype)
+                # (xp.asarray: a host numpy Generator may be given under CuPy)
+                w = xp.asarray(rng.uniform(-0.5, 0.5, size=n_features + 1)).astype(self.dtype)
             else:
                 raise ValueError(
                     f"Perceptron: expected init 'zeros', 'random' or an array, got {init!r}")
@@ -203,7 +204,7 @@ class Perceptron:
         converged = False
         for epoch in range(1, epochs + 1):
             # a random order from uniform keys: works with NumPy's and CuPy's Generators alike
-            order = xp.argsort(rng.random(n)) if shuffle else xp.arange(n)
+            order = xp.argsort(xp.asarray(rng.random(n))) if shuffle else xp.arange(n)
             made = 0
             if mode == "online":
                 for k in to_numpy(order).tolist():

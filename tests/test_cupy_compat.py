@@ -458,6 +458,21 @@ def test_init_gradcheck_perceptron_and_io_work_on_the_device(on, tmp_path):
     expected_w = perceptron.Perceptron(2, rho=1.0).fit(*perceptron.logic_gate("and"),
                                                        epochs=20).w
     close(p.w, expected_w, "perceptron weights")
+    # host generators drive device arrays: the same numbers as on NumPy
+    def seeded_host_run():
+        from dlcore.backend import xp
+
+        w = xp.empty((5, 4))
+        init.kaiming_uniform_(w, rng=np.random.default_rng(5))
+        X, y = perceptron.logic_gate("or")
+        p = perceptron.Perceptron(2, seed=np.random.default_rng(6), init="random")
+        p.fit(X, y, epochs=20, shuffle=True, seed=np.random.default_rng(7))
+        return w, p.w, p.history["weights"]
+
+    expected_host = seeded_host_run()
+    on("device")
+    for g, e in zip(seeded_host_run(), expected_host, strict=True):
+        close(g, e, "host generator on the device")
     # checkpoints: device -> file -> device
     on("device")
     net = dlcore.Sequential(dlcore.Linear(3, 4, seed=0), dlcore.BatchNorm1d(4))
