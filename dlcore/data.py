@@ -487,7 +487,8 @@ def kfold(n, k=5, seed=0, shuffle=True):
     ``n % k`` folds get one more); fold ``i`` is the validation set of round ``i``.
 
     Yields:
-        ``(train_idx, val_idx)``: int64 index arrays, disjoint, together ``0 .. n-1``.
+        ``(train_idx, val_idx)``: int64 index arrays of shapes ``(n - n_i,)`` and ``(n_i,)``
+        (n_i the size of fold i), disjoint, together ``0 .. n-1``.
     """
     where = "kfold"
     n = _positive_int(n, where, "n")

@@ -185,7 +185,10 @@ def _check_number(value, where, name, positive=False):
 
 
 def uniform_(tensor, a=0.0, b=1.0, *, rng=None, seed=None):
-    """Fill ``tensor`` with samples of the uniform distribution U(a, b), a < b."""
+    """Fill ``tensor`` with samples of the uniform distribution U(a, b), a < b.
+
+    Shapes: ``tensor`` (a Parameter or an array) of any shape, filled in place and returned.
+    """
     where = "uniform_"
     shape = _shape_of(tensor, where)
     a, b = _check_number(a, where, "a"), _check_number(b, where, "b")
@@ -196,7 +199,10 @@ def uniform_(tensor, a=0.0, b=1.0, *, rng=None, seed=None):
 
 
 def normal_(tensor, mean=0.0, std=1.0, *, rng=None, seed=None):
-    """Fill ``tensor`` with samples of the normal distribution N(mean, std²), std ≥ 0."""
+    """Fill ``tensor`` with samples of the normal distribution N(mean, std²), std ≥ 0.
+
+    Shapes: ``tensor`` (a Parameter or an array) of any shape, filled in place and returned.
+    """
     where = "normal_"
     shape = _shape_of(tensor, where)
     mean = _check_number(mean, where, "mean")
@@ -206,7 +212,10 @@ def normal_(tensor, mean=0.0, std=1.0, *, rng=None, seed=None):
 
 
 def constant_(tensor, val):
-    """Fill ``tensor`` with the number ``val``."""
+    """Fill ``tensor`` with the number ``val``.
+
+    Shapes: ``tensor`` (a Parameter or an array) of any shape, filled in place and returned.
+    """
     where = "constant_"
     _shape_of(tensor, where)
     return _fill(tensor, _check_number(val, where, "val"), where)
