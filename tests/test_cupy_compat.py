@@ -209,7 +209,7 @@ LAYERS = [
     ("ResidualBlock-eval", lambda: dlcore.ResidualBlock(2, 4, stride=2), (2, 2, 5, 5), False,
      False),
     ("Sequential-cnn", lambda: dlcore.Sequential(
-        dlcore.Conv2d(1, 4, 3, padding=1), dlcore.BatchNorm2d(4), dlcore.ReLU(),
+        dlcore.Conv2d(1, 4, 3, padding=1, bias=False), dlcore.BatchNorm2d(4), dlcore.ReLU(),
         dlcore.MaxPool2d(2), dlcore.Conv2d(4, 4, 3, padding=1), dlcore.ReLU(),
         dlcore.GlobalAvgPool2d(), dlcore.Dropout(0.2, rng=_rng()), dlcore.Linear(4, 3)),
      (3, 1, 8, 8), False, True),
@@ -371,8 +371,10 @@ def _mlp():
 
 
 def _cnn():
+    # no bias before batch norm: its gradient is 0 up to rounding noise, and Adam would turn
+    # that noise (different on a GPU) into full-size steps of different sign
     return dlcore.Sequential(
-        dlcore.Conv2d(1, 4, 3, padding=1), dlcore.BatchNorm2d(4), dlcore.ReLU(),
+        dlcore.Conv2d(1, 4, 3, padding=1, bias=False), dlcore.BatchNorm2d(4), dlcore.ReLU(),
         dlcore.MaxPool2d(2), dlcore.Flatten(), dlcore.Linear(4 * 4 * 4, 3))
 
 
