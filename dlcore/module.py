@@ -38,6 +38,7 @@ class Parameter:
         return int(self.data.size)
 
     def zero_grad(self):
+        """Set ``grad`` to zero in place (the array object stays the same)."""
         self.grad[...] = 0
 
     def __repr__(self):
@@ -56,12 +57,19 @@ class Module:
     training = True
 
     def forward(self, x):
+        """Compute the output from the input ``x`` and keep what ``backward`` will need.
+
+        Shapes are the layer's own, e.g. ``Linear``: (N, in_features) -> (N, out_features).
+        """
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
 
     def backward(self, grad_out):
+        """Given ∂L/∂(output) (the output's shape), add ∂L/∂θ into each ``param.grad`` and
+        return ∂L/∂(input) (the input's shape). Must follow a ``forward`` call."""
         raise NotImplementedError(f"{type(self).__name__}.backward is not implemented")
 
     def __call__(self, x):
+        """Same as ``forward(x)``."""
         return self.forward(x)
 
     # -- traversal -----------------------------------------------------------------------
@@ -104,10 +112,12 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self):
+        """Set the gradient of every parameter to zero (call before each backward pass)."""
         for p in self.parameters():
             p.zero_grad()
 
     def num_parameters(self):
+        """Total number of learnable scalars."""
         return sum(p.size for p in self.parameters())
 
     # -- modes ---------------------------------------------------------------------------
@@ -195,11 +205,13 @@ class Sequential(Module):
         self.layers = list(modules)
 
     def forward(self, x):
+        """Apply the modules in order: x -> m1 -> m2 -> ... (shapes as each module defines)."""
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
     def backward(self, grad_out):
+        """Chain rule through the modules in reverse order; returns ∂L/∂x (x's shape)."""
         for layer in reversed(self.layers):
             grad_out = layer.backward(grad_out)
         return grad_out

@@ -9,15 +9,14 @@ Random layers (Dropout, StochasticPool2d) get a *host* ``numpy.random.Generator`
 backends draw the same masks: CuPy's own generator gives other numbers than NumPy's for the same
 seed, which is expected and not tested here.
 
-``DLCORE_CUPY_EMULATE=1`` runs the same comparisons on a CPU with a strict stand-in for CuPy
+Every test also runs in an "emulated" variant, on any CPU, with a strict stand-in for CuPy
 (NumPy arrays of a separate class that, like CuPy's, refuse to be mixed with host arrays). It
-checks this test and dlcore's host/device conversions, not CuPy itself.
+checks dlcore's host/device conversions, not CuPy itself.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import types
 
 import numpy as np
@@ -28,7 +27,7 @@ from dlcore import losses, optim
 from dlcore.backend import to_numpy
 
 RTOL = ATOL = 1e-10
-EMULATE = os.environ.get("DLCORE_CUPY_EMULATE") == "1"
+EMULATE = False  # set by the ``device`` fixture
 
 
 # -- the device backend: CuPy, or the strict CPU stand-in --------------------------------------
@@ -121,16 +120,18 @@ class _EmulatedCupy(_Strict):
     __name__ = "cupy-emulated"
 
 
-@pytest.fixture(scope="module")
-def device():
-    """The device array module (CuPy, or the stand-in); the test itself switches backends."""
+@pytest.fixture(scope="module", params=["cupy", "emulated"])
+def device(request):
+    """The device array module: real CuPy (skipped without a GPU), or the strict stand-in, which
+    runs everywhere so that CPU-only CI catches host/device mixing too."""
+    global EMULATE
+    EMULATE = request.param == "emulated"
     if EMULATE:
         yield _EmulatedCupy(np)
         return
     cupy = _cupy_with_gpu()
     if cupy is None:
-        pytest.skip("needs CuPy and a CUDA GPU (set DLCORE_CUPY_EMULATE=1 to check the test "
-                    "on a CPU)")
+        pytest.skip("needs CuPy and a CUDA GPU (the 'emulated' variant of this test still runs)")
     yield cupy
 
 
