@@ -203,8 +203,12 @@ def plot_softmax(scores, probs, labels=None, target=None, title=None):
     ax2.set_title("소프트맥스 확률 o (합 = 1)")
     for k, v in enumerate(p):
         ax2.text(k, v + 0.02, f"{v:.3f}", ha="center", fontsize=9)
+    pad = 0.04 * max(float(np.max(np.abs(s))), 1e-12)
     for k, v in enumerate(s):
-        ax1.text(k, v, f"{v:.2f}", ha="center", va="bottom" if v >= 0 else "top", fontsize=9)
+        ax1.text(k, v + pad if v >= 0 else v - pad, f"{v:.2f}".replace("-", "−"), ha="center",
+                 va="bottom" if v >= 0 else "top", fontsize=9)
+    low, high = ax1.get_ylim()
+    ax1.set_ylim(low - 3 * pad if np.min(s) < 0 else low, high + 3 * pad)
     if title:
         fig.suptitle(title)
     return fig
