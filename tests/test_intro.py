@@ -34,6 +34,7 @@ def test_pixel_weights_and_verdicts():
     assert a.get_title() == "학습된 가중치" and len(fig.axes) == 3  # with colour bar
     plot_digit_verdicts(np.zeros((8, 8)), 7, {"규칙": 1, "학습": 7}, ax=b)
     assert b.get_xlabel() == "정답: 7\n규칙: 1 (틀림)\n학습: 7 (맞음)"
+    assert b.xaxis.label.get_fontsize() >= 13  # readable with four panels in a row
     draw_clean(fig)
     with pytest.raises(ValueError, match="64 weights"):
         plot_pixel_weights(np.zeros(10))
@@ -54,6 +55,8 @@ def test_digit_browser_reacts():
     truth = np.array([1, 7, 7, 1])
     verdicts = {"규칙": np.array([1, 1, 7, 7]), "학습": truth.copy()}
     box = digit_browser(np.zeros((4, 8, 8)), truth, verdicts)
+    labels = [lab for lab, _ in box.controls["show"].options]
+    assert labels == ["전체", "틀린 것: 규칙", "틀린 것: 학습"]  # no "이(가)" particles
     assert box.info.value.startswith("4장 중 1번째")
     box.controls["show"].value = "규칙"
     assert box.info.value.startswith("2장 중 1번째 (데이터 번호 1)")

@@ -57,12 +57,22 @@ def test_errors():
         viz.count_regions(np.zeros((3, 3)), np.zeros(3))
 
 
+def _inside(bbox, ax, points):
+    """Which of the data ``points`` (N, 2) of ``ax`` lie in the display-space ``bbox``."""
+    return [bbox.contains(*xy) for xy in ax.transData.transform(points)]
+
+
 def test_xor_figure():
     viz.setup()
     fig = viz.plot_xor_feature_space(U1, U3)
     assert len(fig.axes) == 2
     assert all(len(ax.lines) >= 1 for ax in fig.axes)
     assert has_hangul(draw_clean(fig))
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    Z = np.where(X @ U1[:, 1:].T + U1[:, 0] >= 0, 1.0, -1.0)
+    for ax, pts in zip(fig.axes, (X, Z)):
+        legend = ax.get_legend().get_window_extent()
+        assert not any(_inside(legend, ax, pts))  # the legend covers no data point
 
 
 def test_regions_figure_with_cube():
@@ -72,6 +82,10 @@ def test_regions_figure_with_cube():
     assert len(fig.axes) == 2 and len(fig.axes[0].images) == 1
     texts = draw_clean(fig)
     assert sum(t.startswith("(") for t in texts) >= 7
+    ax, cube = fig.axes
+    # legend outside the map (it cannot hide a region label); no cube ticks under corner labels
+    assert not ax.get_legend().get_window_extent().overlaps(ax.get_window_extent())
+    assert not any(len(t()) for t in (cube.get_xticks, cube.get_yticks, cube.get_zticks))
 
 
 def test_hard_soft_figure():
@@ -86,10 +100,21 @@ def test_activation_figures():
     fig = viz.plot_activation_table(ROWS)
     assert len(fig.axes) == 6
     assert has_hangul(draw_clean(fig))
+    np.testing.assert_allclose(fig.get_size_inches(), (7.8, 6.0))  # 2.6 in a column, 6 high
+    assert fig.axes[0].title.get_fontsize() >= 13
+    fig = viz.plot_activation_table(ROWS + ROWS[1:], figsize=(10, 5))
+    assert len(fig.axes) == 10 and tuple(fig.get_size_inches()) == (10, 5)
     fig = viz.plot_activation(ROWS[1][1], ROWS[1][2], "로지스틱 시그모이드", a=1.0)
     assert draw_clean(viz.plot_activation(ROWS[0][1], ROWS[0][2], "계단"))
     texts = draw_clean(fig)
     assert any("0.2500" in t for t in texts)  # the derivative's maximum a/4
+    ax = fig.axes[1]
+    note = next(t for t in ax.texts if "0.2500" in t.get_text())
+    assert note.arrow_patch is not None  # points at the peak from beside it ...
+    box = note.get_window_extent()
+    s = np.linspace(-6, 6, 601)
+    curve = np.c_[s, ROWS[1][2](s)]
+    assert not any(_inside(box, ax, curve))  # ... and covers no part of the curve
 
 
 def test_activation_rows_from_functional():

@@ -88,11 +88,13 @@ def plot_pixel_weights(weights, ax=None, shape=(8, 8), title="학습된 가중�
 
 
 def plot_digit_verdicts(image, truth, verdicts, ax=None, class_names=None, title=None,
-                        fontsize=11):
+                        fontsize=13):
     """One image with the answers of several classifiers ("규칙: 7 ✗").
 
     ``image``: (H, W) or (H*W,); ``truth``: the true label; ``verdicts``: dict ``{name: label}``.
-    ``class_names``: optional mapping label -> printed name. Returns ``ax``.
+    ``class_names``: optional mapping label -> printed name; ``fontsize`` of the verdicts and
+    the title (13: readable with four panels side by side in a 9-inch-wide figure).
+    Returns ``ax``.
     """
     img = _images(np.asarray(to_numpy(image))[None])[0]
     if ax is None:

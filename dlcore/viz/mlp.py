@@ -160,7 +160,7 @@ def plot_xor_feature_space(U1, u3, X=None, y=None, tau=None):
     _scatter_classes(ax, X, y)
     ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="$x_1$", ylabel="$x_2$",
            title="원래 특징 공간 (x₁, x₂)", aspect="equal")
-    ax.legend(loc="upper right", fontsize=9)
+    _legend_below(ax, ncol=2)
 
     ax = axes[1]
     xs, ys = _line_points(u3[1:], u3[0], -1.6, 1.6)
@@ -175,8 +175,14 @@ def plot_xor_feature_space(U1, u3, X=None, y=None, tau=None):
                     textcoords="offset points", ha="center", fontsize=9)
     ax.set(xlim=(-1.6, 1.6), ylim=(-1.6, 1.6), xlabel="$z_1$", ylabel="$z_2$",
            title="새로운 특징 공간 (z₁, z₂)", aspect="equal")
-    ax.legend(loc="lower left", fontsize=9)
+    _legend_below(ax, ncol=3)
     return fig
+
+
+def _legend_below(ax, ncol=2, fontsize=9):
+    """Legend under the axes (below the x label), so that it never covers data."""
+    return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=ncol,
+                     fontsize=fontsize, frameon=False)
 
 
 def _scatter_classes(ax, X, y, labels=("□ 부류 (−1)", "○ 부류 (+1)")):
@@ -229,7 +235,7 @@ def plot_regions(W, b, extent=None, n=400, cube=True):
     ax.set(xlim=(-L, L), ylim=(-L, L), xlabel="$x_1$", ylabel="$x_2$",
            title=f"퍼셉트론 {p}개가 만든 영역 {len(uniq)}개")
     ax.grid(False)
-    ax.legend(loc="lower right", fontsize=8, framealpha=0.8, frameon=True)
+    _legend_below(ax, ncol=min(p, 3))
     if show_cube:
         ax3 = fig.add_subplot(1, 2, 2, projection="3d")
         used = {tuple(c) for c in uniq}
@@ -240,10 +246,14 @@ def plot_regions(W, b, extent=None, n=400, cube=True):
             on = corner in used
             ax3.scatter(*corner, s=70, color=PALETTE[0] if on else "white",
                         edgecolor=PALETTE[0], linewidth=1.5, depthshade=False)
-            ax3.text(corner[0] * 1.15, corner[1] * 1.15, corner[2] * 1.15,
-                     _code_str(corner), fontsize=8, ha="center")
-        ax3.set(xlabel="$z_1$", ylabel="$z_2$", zlabel="$z_3$",
-                xticks=[-1, 1], yticks=[-1, 1], zticks=[-1, 1])
+            # the label sits just above its corner (the corners carry the coordinates, so the
+            # axes need no tick labels that the labels could collide with)
+            ax3.text(corner[0], corner[1], corner[2] + 0.22, _code_str(corner), fontsize=9,
+                     ha="center", va="bottom")
+        ax3.set(xlabel="$z_1$", ylabel="$z_2$", zlabel="$z_3$", xticks=[], yticks=[],
+                zticks=[], xlim=(-1.2, 1.2), ylim=(-1.2, 1.2), zlim=(-1.2, 1.45))
+        for axis in (ax3.xaxis, ax3.yaxis, ax3.zaxis):
+            axis.labelpad = -8
         ax3.set_title(f"각 영역이 옮겨 간 점 (꼭짓점 8개 중 {len(used)}개 사용)")
     return fig
 
@@ -311,11 +321,18 @@ def plot_activation(f, df, name="", a=None, s=None, axes=None):
     axes[0].set(title=f"{name}  τ(s)".strip(), xlabel="$s$")
     axes[1].plot(s, dy, color=PALETTE[1], lw=2)
     axes[1].set(title="도함수  τ′(s)", xlabel="$s$")
-    i = int(np.nanargmax(dy))
-    axes[1].annotate(f"최댓값 {dy[i]:.4f}", xy=(s[i], dy[i]), xytext=(8, -14),
-                     textcoords="offset points", fontsize=9)
     _range_limits(axes[0], y)
     _range_limits(axes[1], dy)
+    i = int(np.nanargmax(dy))
+    # headroom above the curve's maximum for the note, which points at the peak with an arrow
+    # from above (nothing of the curve is higher than its maximum, so nothing is covered)
+    lo, hi = axes[1].get_ylim()
+    axes[1].set_ylim(lo, hi + 0.25 * (hi - lo))
+    right = s[i] > s.min() + 0.6 * (s.max() - s.min())   # peak near the right end: text to the left
+    axes[1].annotate(f"최댓값 {dy[i]:.4f}", xy=(s[i], dy[i]), xytext=(-14 if right else 14, 24),
+                     textcoords="offset points", fontsize=10, ha="right" if right else "left",
+                     va="bottom", arrowprops=dict(arrowstyle="->", color="0.3", lw=1.0,
+                                                  shrinkA=2, shrinkB=3))
     for ax in axes:
         ax.axhline(0, color="0.5", lw=0.8)
         ax.axvline(0, color="0.5", lw=0.8)
@@ -327,13 +344,18 @@ def _call(f, s, a=None):
     return np.asarray(_host(f(s) if a is None else f(s, a)), dtype=float)
 
 
-def plot_activation_table(rows, a_values=(0.5, 1.0, 2.0), s=None):
+def plot_activation_table(rows, a_values=(0.5, 1.0, 2.0), s=None, figsize=None, fontsize=12):
     """표 3-1 as a figure: one column per activation, the function on top and its derivative
     below. ``rows`` is a list of ``(name, f, df, uses_slope)``; functions with a slope are drawn
-    for every ``a`` in ``a_values``."""
+    for every ``a`` in ``a_values``.
+
+    ``figsize`` defaults to (13, 6) for five activations (2.6 inches a column); ``fontsize``
+    is the size of tick labels, legends and notes (titles are 2 points larger).
+    """
     s = np.linspace(-5, 5, 501) if s is None else _host(s)
     m = len(rows)
-    fig, axes = plt.subplots(2, m, figsize=(2.3 * m, 4.8), squeeze=False)
+    figsize = (2.6 * m, 6.0) if figsize is None else figsize
+    fig, axes = plt.subplots(2, m, figsize=figsize, squeeze=False)
     for k, (name, f, df, uses_slope) in enumerate(rows):
         avals = a_values if uses_slope else (1.0,)
         for i, a in enumerate(avals):
@@ -346,19 +368,28 @@ def plot_activation_table(rows, a_values=(0.5, 1.0, 2.0), s=None):
             axes[0, k].plot(s, y, lw=2, alpha=alpha, color=PALETTE[i], label=lab)
             axes[1, k].plot(s, dy, lw=2, alpha=alpha, color=PALETTE[i], label=lab)
         if name.startswith("계단"):  # τ'(0) does not exist: a hollow point and a note
-            axes[1, k].scatter([0.0], [0.0], s=45, facecolor="white", edgecolor=PALETTE[0],
+            axes[1, k].scatter([0.0], [0.0], s=55, facecolor="white", edgecolor=PALETTE[0],
                                zorder=3, linewidth=1.5)
-            axes[1, k].annotate("s = 0에서\n정의되지 않음", xy=(0.0, 0.0), xytext=(0.6, 0.025),
-                                fontsize=8, ha="left")
-        axes[0, k].set_title(name)
-        axes[1, k].set_xlabel("$s$")
+            axes[1, k].set_ylim(-0.3, 1.05)
+            axes[1, k].annotate("s = 0에서\n정의되지 않음", xy=(0.0, 0.0), xytext=(0.0, 0.55),
+                                fontsize=fontsize, ha="center", va="center",
+                                bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="0.7"),
+                                arrowprops=dict(arrowstyle="->", color="0.3", lw=1.0,
+                                                shrinkB=5))
+        axes[0, k].set_title(name, fontsize=fontsize + 2)
+        axes[1, k].set_xlabel("$s$", fontsize=fontsize + 1)
         if uses_slope:
-            axes[0, k].legend(fontsize=8, loc="upper left")
+            axes[0, k].legend(fontsize=fontsize - 1, loc="upper left", handlelength=1.2,
+                              borderaxespad=0.2)
         for ax in axes[:, k]:
             ax.axhline(0, color="0.5", lw=0.8)
             ax.axvline(0, color="0.5", lw=0.8)
-    axes[0, 0].set_ylabel("$\\tau(s)$")
-    axes[1, 0].set_ylabel("$\\tau'(s)$")
+            if s.min() <= -5 and s.max() >= 5:
+                ax.set_xticks([-5, 0, 5])
+            ax.locator_params(axis="y", nbins=4)
+            ax.tick_params(labelsize=fontsize)
+    axes[0, 0].set_ylabel("$\\tau(s)$", fontsize=fontsize + 2)
+    axes[1, 0].set_ylabel("$\\tau'(s)$", fontsize=fontsize + 2)
     return fig
 
 

@@ -34,7 +34,7 @@ def browser_indices(truth, verdicts, show="all"):
 
 
 def digit_browser(images, truth, verdicts, class_names=None):
-    """Slider over the images, a menu "전체 / <name>이(가) 틀린 것", and the verdicts per image.
+    """Slider over the images, a menu "전체 / 틀린 것: <name>", and the verdicts per image.
 
     ``images``: (N, H, W) or (N, 1, H, W) or (N, H*W); ``truth``: (N,); ``verdicts``: dict
     ``{name: (N,) predictions}``. Returns the widget (a VBox).
@@ -47,7 +47,7 @@ def digit_browser(images, truth, verdicts, class_names=None):
     imgs = np.asarray(to_numpy(images))
     truth = np.asarray(to_numpy(truth))
     verdicts = {k: np.asarray(to_numpy(v)) for k, v in verdicts.items()}
-    options = [("전체", "all")] + [(f"{k}이(가) 틀린 것", k) for k in verdicts]
+    options = [("전체", "all")] + [(f"틀린 것: {k}", k) for k in verdicts]
     menu = widgets.Dropdown(options=options, value="all", description="보기")
     slider = widgets.IntSlider(value=0, min=0, max=max(len(truth) - 1, 0), description="번호",
                                continuous_update=False)
