@@ -30,3 +30,12 @@ def book_style():
     viz.setup()
     yield
     plt.close("all")
+
+# Property-based tests draw their examples from a fixed seed, so a run is repeatable.
+try:
+    from hypothesis import settings as _hyp_settings
+
+    _hyp_settings.register_profile("book", derandomize=True)
+    _hyp_settings.load_profile("book")
+except ImportError:  # pragma: no cover - hypothesis is in requirements.txt
+    pass
