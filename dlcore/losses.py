@@ -206,7 +206,15 @@ L1Loss = MAELoss
 
 
 # -- binary cross-entropy ------------------------------------------------------------------
-class BCELoss(_Loss):
+class _LogBase:
+    """The ``base`` option of the two binary cross-entropies, shown in the repr."""
+
+    def extra_repr(self):
+        parts = [super().extra_repr()] + ([f"base={self.base}"] if self.base is not None else [])
+        return ", ".join(p for p in parts if p)
+
+
+class BCELoss(_LogBase, _Loss):
     """Binary cross-entropy of probabilities:
     ``L = −(1/n) Σ_i [y_i log o_i + (1 − y_i) log(1 − o_i)]``.
 
@@ -266,12 +274,8 @@ class BCELoss(_Loss):
             grad *= self._scale
         return grad
 
-    def extra_repr(self):
-        parts = [super().extra_repr()] + ([f"base={self.base}"] if self.base is not None else [])
-        return ", ".join(p for p in parts if p)
 
-
-class BCEWithLogitsLoss(_Loss):
+class BCEWithLogitsLoss(_LogBase, _Loss):
     """Binary cross-entropy on logits s, with ``o = σ(s)`` built in (PyTorch's name):
     ``L = (1/n) Σ_i [log(1 + e^{s_i}) − y_i s_i]``, the same value as ``BCELoss(σ(s), y)``.
 
@@ -316,10 +320,6 @@ class BCEWithLogitsLoss(_Loss):
         if self._scale != 1.0:
             grad *= self._scale
         return grad
-
-    def extra_repr(self):
-        parts = [super().extra_repr()] + ([f"base={self.base}"] if self.base is not None else [])
-        return ", ".join(p for p in parts if p)
 
 
 # -- multi-class: softmax + log-likelihood -------------------------------------------------

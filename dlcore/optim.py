@@ -262,6 +262,15 @@ class SGD(Optimizer):
         return f"lr={self.lr:g}{extra}" + (", nesterov=True" if self.nesterov else "")
 
 
+def _adaptive_step(theta, g, r, tmp, lr, eps):
+    """θ ← θ − η g / (√r + ε), in place; ``tmp`` is scratch of θ's shape (AdaGrad, RMSprop)."""
+    xp.sqrt(r, out=tmp)
+    tmp += eps
+    xp.divide(g, tmp, out=tmp)
+    tmp *= lr
+    theta -= tmp
+
+
 class AdaGrad(Optimizer):
     """AdaGrad (Duchi et al., 2011): a per-weight learning rate that shrinks with the sum of the
     squared gradients seen so far — PyTorch's ``torch.optim.Adagrad`` (no lr decay)::
@@ -283,11 +292,7 @@ class AdaGrad(Optimizer):
         r, tmp = s["sum"], s["tmp"]
         xp.multiply(g, g, out=tmp)  # r ← r + g²
         r += tmp
-        xp.sqrt(r, out=tmp)  # tmp ← √r + ε
-        tmp += self.eps
-        xp.divide(g, tmp, out=tmp)  # θ ← θ − η g / (√r + ε)
-        tmp *= self.lr
-        theta -= tmp
+        _adaptive_step(theta, g, r, tmp, self.lr, self.eps)  # θ ← θ − η g / (√r + ε)
 
     def _hyper_repr(self):
         return f"lr={self.lr:g}, eps={self.eps:g}"
@@ -321,11 +326,7 @@ class RMSprop(Optimizer):
         xp.multiply(g, g, out=tmp)
         tmp *= 1.0 - self.alpha
         r += tmp
-        xp.sqrt(r, out=tmp)  # tmp ← √r + ε
-        tmp += self.eps
-        xp.divide(g, tmp, out=tmp)  # θ ← θ − η g / (√r + ε)
-        tmp *= self.lr
-        theta -= tmp
+        _adaptive_step(theta, g, r, tmp, self.lr, self.eps)  # θ ← θ − η g / (√r + ε)
 
     def _hyper_repr(self):
         return f"lr={self.lr:g}, alpha={self.alpha:g}, eps={self.eps:g}"
