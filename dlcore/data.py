@@ -226,6 +226,17 @@ def sine_regression(n=100, noise=0.1, seed=0, low=-np.pi, high=np.pi):
 # ---------------------------------------------------------------------------------------------
 # preprocessing
 # ---------------------------------------------------------------------------------------------
+def _check_fitted(X, fitted, where):
+    """X as (M, D) for a scaler fitted on D features (``fitted``: a per-feature array or None)."""
+    if fitted is None:
+        raise ValueError(f"{where}: call fit(X) before transform")
+    X = _as_2d(X, where)
+    if X.shape[1] != fitted.shape[0]:
+        raise ValueError(f"{where}: expected X of shape (N, {fitted.shape[0]}) "
+                         f"as in fit, got {X.shape}")
+    return X
+
+
 class MinMaxScaler:
     """Min-max normalisation per feature: ``(x − min) / (max − min)``, mapped to ``feature_range``.
 
@@ -256,13 +267,7 @@ class MinMaxScaler:
         return np.where(span == 0, np.ones_like(span), span)
 
     def _check(self, X, where):
-        if self.data_min_ is None:
-            raise ValueError(f"{where}: call fit(X) before transform")
-        X = _as_2d(X, where)
-        if X.shape[1] != self.data_min_.shape[0]:
-            raise ValueError(f"{where}: expected X of shape (N, {self.data_min_.shape[0]}) "
-                             f"as in fit, got {X.shape}")
-        return X
+        return _check_fitted(X, self.data_min_, where)
 
     def transform(self, X):
         X = self._check(X, "MinMaxScaler.transform")
@@ -304,13 +309,7 @@ class StandardScaler:
         return self
 
     def _check(self, X, where):
-        if self.mean_ is None:
-            raise ValueError(f"{where}: call fit(X) before transform")
-        X = _as_2d(X, where)
-        if X.shape[1] != self.mean_.shape[0]:
-            raise ValueError(f"{where}: expected X of shape (N, {self.mean_.shape[0]}) "
-                             f"as in fit, got {X.shape}")
-        return X
+        return _check_fitted(X, self.mean_, where)
 
     def transform(self, X):
         X = self._check(X, "StandardScaler.transform")

@@ -75,15 +75,9 @@ def load(model, path):
     if not hasattr(model, "load_state_dict"):
         raise ValueError(f"load: expected a dlcore Module, got {type(model).__name__}")
     state = load_state(path)
-    own = model.state_dict()
-    missing = [k for k in own if k not in state]
-    extra = [k for k in state if k not in own]
-    if missing or extra:
-        raise ValueError(f"load: checkpoint {path} does not match {type(model).__name__}: "
-                         f"missing keys {missing}, unexpected keys {extra}")
-    for key, target in own.items():
-        if tuple(state[key].shape) != tuple(target.shape):
-            raise ValueError(f"load: checkpoint {path} has {key} of shape "
-                             f"{tuple(state[key].shape)}, expected {tuple(target.shape)}")
-    model.load_state_dict(state)
+    try:
+        model.load_state_dict(state)  # checks keys and shapes
+    except ValueError as err:
+        raise ValueError(f"load: checkpoint {path} does not fit {type(model).__name__}: "
+                         f"{err}") from None
     return model

@@ -165,7 +165,7 @@ class Module:
         extra = [k for k in state if k not in own]
         if missing or extra:
             raise ValueError(f"{where}: expected keys {list(own)}, "
-                             f"missing {missing}, unexpected {extra}")
+                             f"missing keys {missing}, unexpected keys {extra}")
         params = dict(self.named_parameters())
         bufs = {n: (m, a) for n, m, a in self.buffers()}
         for key, target in own.items():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _torchref import assert_same_as_torch
 
 from dlcore import BatchNorm1d, BatchNorm2d
 from dlcore.gradcheck import check_module
@@ -143,13 +144,7 @@ def test_matches_torch_train_then_eval(cls, shape):
         ref.zero_grad()
         x = rng.standard_normal(shape) * (step + 1) + step
         g = rng.standard_normal(shape)
-        y = ours(x)
-        dx = ours.backward(g)
-        xt = torch.from_numpy(x.copy()).requires_grad_(True)
-        yt = ref(xt)
-        yt.backward(torch.from_numpy(g))
-        np.testing.assert_allclose(y, yt.detach().numpy(), atol=1e-10, rtol=0)
-        np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-10, rtol=0)
+        assert_same_as_torch(ours, ref, x, g)
         np.testing.assert_allclose(ours.weight.grad, ref.weight.grad.numpy(), atol=1e-10, rtol=0)
         np.testing.assert_allclose(ours.bias.grad, ref.bias.grad.numpy(), atol=1e-10, rtol=0)
         np.testing.assert_allclose(ours.running_mean, ref.running_mean.numpy(), atol=1e-12)

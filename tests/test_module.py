@@ -105,8 +105,8 @@ def test_state_dict_round_trip_includes_buffers():
 
 
 @pytest.mark.parametrize("state, message", [
-    ({"w": np.zeros(3)}, "missing \\['running'\\]"),
-    ({"w": np.zeros(3), "running": np.zeros(3), "x": np.zeros(1)}, "unexpected \\['x'\\]"),
+    ({"w": np.zeros(3)}, "missing keys \\['running'\\]"),
+    ({"w": np.zeros(3), "running": np.zeros(3), "x": np.zeros(1)}, "unexpected keys \\['x'\\]"),
     ({"w": np.zeros(4), "running": np.zeros(3)}, "expected w of shape \\(3,\\), got \\(4,\\)"),
 ])
 def test_load_state_dict_rejects_mismatched_checkpoints(state, message):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _torchref import assert_same_as_torch
 
 from dlcore import AvgPool2d, GlobalAvgPool2d, MaxPool2d, StochasticPool2d
 from dlcore.gradcheck import check_module
@@ -205,25 +206,12 @@ def test_pooling_matches_torch(k, s, H, W, kind):
     x = np.maximum(x, 0)                                   # ... many of them, as after ReLU
     ours = MaxPool2d(k, s) if kind == "max" else AvgPool2d(k, s)
     ref = (torch.nn.MaxPool2d if kind == "max" else torch.nn.AvgPool2d)(k, s)
-    y = ours(x)
-    g = rng.standard_normal(y.shape)
-    dx = ours.backward(g)
-    xt = torch.from_numpy(x.copy()).requires_grad_(True)
-    yt = ref(xt)
-    yt.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(y, yt.detach().numpy(), atol=1e-10, rtol=0)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-10, rtol=0)
+    assert_same_as_torch(ours, ref, x, rng=rng)
 
 
 def test_global_avg_pool_matches_torch():
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(15).standard_normal((2, 3, 4, 5))
     g = np.random.default_rng(16).standard_normal((2, 3))
-    layer = GlobalAvgPool2d()
-    y = layer(x)
-    dx = layer.backward(g)
-    xt = torch.from_numpy(x.copy()).requires_grad_(True)
-    yt = torch.nn.AdaptiveAvgPool2d(1)(xt).flatten(1)
-    yt.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(y, yt.detach().numpy(), atol=1e-10, rtol=0)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-10, rtol=0)
+    assert_same_as_torch(GlobalAvgPool2d(), lambda t: torch.nn.AdaptiveAvgPool2d(1)(t).flatten(1),
+                         x, g)

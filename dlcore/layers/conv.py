@@ -248,6 +248,18 @@ def _col2im_add(col, dxpad, kh, kw, sh, sw, oh, ow):
 
 
 # -- functional convolutions -------------------------------------------------------------------
+def _conv_args(x, w, stride, padding, where):
+    """Validate x (N, C, H, W) and w (F, C, KH, KW) for a functional convolution.
+
+    Returns (sh, sw, ph, pw, OH, OW, dtype of the result)."""
+    check_input(x, where, (None, None, None, None), names=("N", "C", "H", "W"))
+    check_input(w, where, (None, x.shape[1], None, None), names=("F", "C", "KH", "KW"))
+    sh, sw = _pair(stride, where, "stride")
+    ph, pw = _pair(padding, where, "padding", minimum=0)
+    oh, ow = _output_hw(x.shape, w.shape[2], w.shape[3], sh, sw, ph, pw, where)
+    return sh, sw, ph, pw, oh, ow, xp.result_type(x.dtype, w.dtype)
+
+
 def conv2d_naive(x, w, b=None, stride=1, padding=0):
     """The convolution written as plain loops (slow; a reference for tests and the book).
 
@@ -261,13 +273,8 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0):
       cross-correlation, as in every deep-learning library).
     """
     where = "conv2d_naive"
-    check_input(x, where, (None, None, None, None), names=("N", "C", "H", "W"))
-    check_input(w, where, (None, x.shape[1], None, None), names=("F", "C", "KH", "KW"))
-    sh, sw = _pair(stride, where, "stride")
-    ph, pw = _pair(padding, where, "padding", minimum=0)
+    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where)
     F, _, kh, kw = w.shape
-    oh, ow = _output_hw(x.shape, kh, kw, sh, sw, ph, pw, where)
-    dtype = xp.result_type(x.dtype, w.dtype)
     xpad = xp.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * ph, x.shape[3] + 2 * pw),
                     dtype=dtype)
     xpad[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]] = x
@@ -290,13 +297,8 @@ def conv2d(x, w, b=None, stride=1, padding=0):
     b (F,) or None → out (N, F, OH, OW). Handy for applying a hand-made kernel to an image.
     """
     where = "conv2d"
-    check_input(x, where, (None, None, None, None), names=("N", "C", "H", "W"))
-    check_input(w, where, (None, x.shape[1], None, None), names=("F", "C", "KH", "KW"))
-    sh, sw = _pair(stride, where, "stride")
-    ph, pw = _pair(padding, where, "padding", minimum=0)
-    F, C, kh, kw = w.shape
-    oh, ow = _output_hw(x.shape, kh, kw, sh, sw, ph, pw, where)
-    dtype = xp.result_type(x.dtype, w.dtype)
+    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where)
+    F, _, kh, kw = w.shape
     col = im2col(x.astype(dtype, copy=False), kh, kw, (sh, sw), (ph, pw))
     out = w.reshape(F, -1).astype(dtype, copy=False) @ col           # (F, N*OH*OW)
     out = out.reshape(F, x.shape[0], oh, ow).transpose(1, 0, 2, 3)  # (N, F, OH, OW)

@@ -6,6 +6,8 @@ Needs ``ipywidgets`` (``pip install dlcore[widgets]``). The static default figur
 
 from __future__ import annotations
 
+from ._live import live_figure
+
 __all__ = ["activation_explorer"]
 
 
@@ -16,8 +18,6 @@ def activation_explorer(name="로지스틱 시그모이드", a=1.0, rows=None):
     Returns the widget (a ``VBox``).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from ..viz.mlp import activation_rows, plot_activation
 
@@ -28,19 +28,12 @@ def activation_explorer(name="로지스틱 시그모이드", a=1.0, rows=None):
     name_w = widgets.Dropdown(options=list(table), value=name, description="활성 함수")
     a_w = widgets.FloatSlider(value=a, min=0.25, max=5.0, step=0.25, description="기울기 a",
                               continuous_update=False)
-    out = widgets.Output()
 
-    def draw(*_):
+    def figure():
         _, f, df, uses_slope = table[name_w.value]
-        a_w.disabled = not uses_slope
-        with out:
-            out.clear_output(wait=True)
-            label = f"{name_w.value} (a = {a_w.value:g})" if uses_slope else name_w.value
-            fig = plot_activation(f, df, label, a=a_w.value if uses_slope else None)
-            display(fig)
-            plt.close(fig)
+        a_w.disabled = not uses_slope  # the slope applies to the sigmoid and tanh only
+        label = f"{name_w.value} (a = {a_w.value:g})" if uses_slope else name_w.value
+        return plot_activation(f, df, label, a=a_w.value if uses_slope else None)
 
-    name_w.observe(draw, names="value")
-    a_w.observe(draw, names="value")
-    draw()
+    out, _ = live_figure((name_w, a_w), figure)
     return widgets.VBox([widgets.HBox([name_w, a_w]), out])

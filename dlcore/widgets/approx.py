@@ -8,6 +8,8 @@ so moving the slider only redraws.
 
 from __future__ import annotations
 
+from ._live import live_figure
+
 __all__ = ["approx_explorer"]
 
 
@@ -16,8 +18,6 @@ def approx_explorer(x, y_true, fits, mses, p=None, x_train=None, y_train=None):
     error. ``p`` is the size shown first (default: the smallest). Returns the widget (a
     ``VBox``)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from ..viz.backprop import plot_approx_explorer
 
@@ -32,15 +32,6 @@ def approx_explorer(x, y_true, fits, mses, p=None, x_train=None, y_train=None):
         raise ValueError(f"approx_explorer: expected p in {sizes}, got {p!r}")
     p_w = widgets.SelectionSlider(options=sizes, value=p, description="은닉 노드 p",
                                   continuous_update=False)
-    out = widgets.Output()
-
-    def draw(*_):
-        with out:
-            out.clear_output(wait=True)
-            fig = plot_approx_explorer(x, y_true, fits, mses, p_w.value, x_train, y_train)
-            display(fig)
-            plt.close(fig)
-
-    p_w.observe(draw, names="value")
-    draw()
+    out, _ = live_figure(
+        (p_w,), lambda: plot_approx_explorer(x, y_true, fits, mses, p_w.value, x_train, y_train))
     return widgets.VBox([p_w, out])

@@ -6,6 +6,8 @@ Needs ``ipywidgets`` (``pip install dlcore[widgets]``). The static default figur
 
 from __future__ import annotations
 
+from ._live import live_figure
+
 __all__ = ["loss_explorer"]
 
 
@@ -15,8 +17,6 @@ def loss_explorer(o=0.7503, y=0.0, x=1.5):
     Each change redraws :func:`dlcore.viz.plot_loss_vs_output`. Returns the widget (a ``VBox``).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from ..viz.loss import plot_loss_vs_output
 
@@ -26,16 +26,6 @@ def loss_explorer(o=0.7503, y=0.0, x=1.5):
                                 description="정답", style={"button_width": "56px"})
     x_w = widgets.FloatSlider(value=x, min=0.1, max=3.0, step=0.1, description="입력 x",
                               continuous_update=False)
-    out = widgets.Output()
-
-    def draw(*_):
-        with out:
-            out.clear_output(wait=True)
-            fig = plot_loss_vs_output(o=o_w.value, y=y_w.value, x=x_w.value)
-            display(fig)
-            plt.close(fig)
-
-    for w in (o_w, y_w, x_w):
-        w.observe(draw, names="value")
-    draw()
+    out, _ = live_figure((o_w, y_w, x_w),
+                         lambda: plot_loss_vs_output(o=o_w.value, y=y_w.value, x=x_w.value))
     return widgets.VBox([widgets.HBox([o_w, y_w, x_w]), out])

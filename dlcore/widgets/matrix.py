@@ -6,6 +6,8 @@ Needs ``ipywidgets`` (``pip install dlcore[widgets]``). The static default figur
 
 from __future__ import annotations
 
+from ._live import live_figure
+
 __all__ = ["saturation_explorer"]
 
 
@@ -16,8 +18,6 @@ def saturation_explorer(scale=1.0, depth=8, activation="sigmoid", width=32, seed
     pre-activations over τ'(s), and ‖∂L/∂W‖ per layer. Returns the widget (a ``VBox``).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
     from ..viz.matrix import plot_saturation_state
 
@@ -28,17 +28,8 @@ def saturation_explorer(scale=1.0, depth=8, activation="sigmoid", width=32, seed
                                 continuous_update=False)
     act_w = widgets.Dropdown(options=["sigmoid", "tanh", "relu"], value=activation,
                              description="활성 함수")
-    out = widgets.Output()
-
-    def draw(*_):
-        with out:
-            out.clear_output(wait=True)
-            fig = plot_saturation_state(scale=scale_w.value, depth=depth_w.value, width=width,
-                                        activation=act_w.value, seed=seed)
-            display(fig)
-            plt.close(fig)
-
-    for w in (scale_w, depth_w, act_w):
-        w.observe(draw, names="value")
-    draw()
+    out, _ = live_figure(
+        (scale_w, depth_w, act_w),
+        lambda: plot_saturation_state(scale=scale_w.value, depth=depth_w.value, width=width,
+                                      activation=act_w.value, seed=seed))
     return widgets.VBox([widgets.HBox([scale_w, depth_w, act_w]), out])

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..backend import to_numpy
 from ..perceptron import GATES, logic_gate
+from ._live import live_figure
 
 __all__ = ["perceptron_state", "perceptron_explorer", "describe_state"]
 
@@ -90,22 +91,16 @@ def perceptron_explorer(gate="or", w1=1.0, w2=1.0, w0=-0.5, gates=("or", "and", 
     menu = widgets.Dropdown(options=[(g.upper(), g) for g in gates], value=gate,
                             description="게이트")
     text = widgets.HTML()
-    out = widgets.Output()
 
-    def redraw(*_):
+    def figure():
         state = perceptron_state(s1.value, s2.value, s0.value, menu.value)
         html = describe_state(state).replace("x₁", "x<sub>1</sub>").replace("x₂", "x<sub>2</sub>")
         text.value = f"<b>{html}</b>"
-        with out:
-            out.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(4.6, 4.2))
-            plot_logic_gate(menu.value, state["w"], ax=ax)
-            plt.show()
-            plt.close(fig)
+        fig, ax = plt.subplots(figsize=(4.6, 4.2))
+        plot_logic_gate(menu.value, state["w"], ax=ax)
+        return fig
 
-    for control in (s1, s2, s0, menu):
-        control.observe(redraw, names="value")
-    redraw()
+    out, redraw = live_figure((s1, s2, s0, menu), figure)
     controls = widgets.VBox([menu, s1, s2, s0])
     box = widgets.VBox([widgets.HBox([controls, out]), text])
     box.redraw = redraw  # for tests and for readers who want to force a redraw
