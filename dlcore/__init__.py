@@ -4,7 +4,7 @@ Every layer has an explicit ``forward`` and ``backward``, written the way the bo
 Arrays live on NumPy by default, or on a GPU through CuPy (:func:`use_backend`).
 
 Sub-modules: ``functional``, ``layers``, ``losses``, ``optim``, ``init``, ``gradcheck``,
-``train``, ``data``, ``datasets``, ``io``, ``perceptron``, ``viz`` and ``widgets`` (the last two
+``train``, ``data``, ``datasets``, ``diagnostics``, ``io``, ``perceptron``, ``viz`` and ``widgets`` (the last two
 are imported on demand: ``from dlcore import viz``).
 """
 
@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     backend,
     data,
     datasets,
+    diagnostics,
     functional,
     gradcheck,
     init,
