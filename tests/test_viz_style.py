@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from _figures import errors_except_dependency_deprecations  # noqa: E402
+
 from dlcore import viz  # noqa: E402
 
 
@@ -29,7 +31,7 @@ def test_korean_labels_and_minus_sign_render_without_missing_glyphs():
     ax.set_xlabel("입력 $x_1$")
     ax.set_yscale("symlog")
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # "Glyph ... missing" is a UserWarning
+        errors_except_dependency_deprecations()  # "Glyph ... missing" is a UserWarning
         fig.canvas.draw()
     plt.close(fig)
 

@@ -387,11 +387,14 @@ def plot_critical_points():
     x = np.linspace(-2, 2, 201)
     X, Y = np.meshgrid(x, x)
     Z = X ** 2 - Y ** 2
-    cs = ax2.contour(X, Y, Z, levels=np.arange(-3.5, 3.6, 0.5), cmap="RdBu_r")
+    ax2.contour(X, Y, Z, levels=np.arange(-3.5, 3.6, 0.5), cmap="RdBu_r", vmin=-3.5, vmax=3.5)
+    # The whole-number levels once more, as their own contour set, so that clabel labels only
+    # them without its ``levels=`` subset argument (which raises IndexError with manual
+    # positions on matplotlib < 3.11); same colour scale, so the lines coincide.
+    whole = ax2.contour(X, Y, Z, levels=[-3, -2, -1, 1, 2, 3], cmap="RdBu_r", vmin=-3.5, vmax=3.5)
     r2, r3 = np.sqrt(2.0), np.sqrt(3.0)  # labels on the axes, where the level curves cross them
     spots = [(0, 1), (0, r2), (0, r3), (1, 0), (r2, 0), (r3, 0), (0, -r2), (-r2, 0)]
-    ax2.clabel(cs, levels=[-3, -2, -1, 1, 2, 3], fontsize=8, manual=spots,
-               fmt=lambda v: f"{v:.0f}".replace("-", "−"))
+    ax2.clabel(whole, fontsize=8, manual=spots, fmt=lambda v: f"{v:.0f}".replace("-", "−"))
     ax2.plot(0, 0, "o", color="black")
     ax2.annotate("안장점 (0, 0)", (0, 0), (0.3, 0.4))
     ax2.set_xlabel("$w_1$")
