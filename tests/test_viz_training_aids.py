@@ -135,3 +135,29 @@ def test_plot_activation_derivatives_marks_the_sigmoid_maximum():
     texts = draw_clean(fig)
     assert any("σ′" in t and "0.25" in t for t in texts)
     assert any("ReLU′" in t and "1.00" in t for t in texts)
+
+
+def test_multi_panel_figures_share_axes_and_one_legend():
+    stats = {s: viz.activation_stats(s, "relu", depth=4, width=20, n=40)
+             for s in ("small", "he")}
+    fig = viz.plot_std_by_layer({"relu": {s: st["std"] for s, st in stats.items()},
+                                 "relu 2": {s: st["std"] for s, st in stats.items()}})
+    draw_clean(fig)
+    assert len(fig.axes) == 2 and fig.axes[1].get_legend() is None
+    fig = viz.plot_histograms_by_scheme({s: st["outputs"] for s, st in stats.items()},
+                                        show_zero="he")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    draw_clean(fig)
+    assert len(fig.axes) == 2
+    assert sum(t.startswith("0: ") for t in texts) == 4        # only the "he" panel
+    fig = viz.plot_curve_panels({"ρ = 0.1": {"a": [0.1, 0.5], "b": [0.2, 0.9]},
+                                 "ρ = 0.5": {"b": [0.3, 0.4]}}, ylabel="정확도")
+    draw_clean(fig)
+    lines = {ln.get_label(): ln.get_color() for ax in fig.axes for ln in ax.get_lines()}
+    assert lines["b"] == fig.axes[0].get_lines()[1].get_color()   # same label, same colour
+    assert len(fig.legends) == 1
+    for bad in (viz.plot_std_by_layer, viz.plot_histograms_by_scheme):
+        with pytest.raises(ValueError, match=bad.__name__):
+            bad({})
+    with pytest.raises(ValueError, match="plot_curve_panels"):
+        viz.plot_curve_panels({}, ylabel="")

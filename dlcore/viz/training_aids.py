@@ -30,8 +30,16 @@ __all__ = [
     "plot_layer_histograms",
     "plot_layer_std",
     "plot_init_state",
+    "plot_std_by_layer",
+    "plot_histograms_by_scheme",
+    "plot_curve_panels",
     "plot_activation_derivatives",
 ]
+
+#: Larger type for the chapter's multi-panel figures, so that they stay readable when the HTML
+#: column (about 660 px) or a phone shrinks them.
+_BIG_TYPE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "xtick.labelsize": 11,
+             "ytick.labelsize": 11, "legend.fontsize": 11}
 
 #: Korean names of the initialisation schemes used in chapter 7.
 INIT_SCHEMES = {"small": "작은 정규분포 (σ = 0.01)", "xavier": "Xavier", "he": "He"}
@@ -209,9 +217,16 @@ def plot_init_state(scheme="xavier", activation="tanh", scale=1.0, depth=10, wid
     """The init explorer's figure: per-layer histograms (left) and standard deviations (right)
     of a fresh ``depth``-layer net with the given scheme, activation and scale. Returns the Figure.
     """
+    import matplotlib
+
     stats = activation_stats(scheme=scheme, activation=activation, depth=depth, width=width,
                              scale=scale, seed=seed)
-    fig, (ax1, ax2) = new_figure(ncols=2, width=7.6, height=4.0)
+    with matplotlib.rc_context(_BIG_TYPE):
+        return _init_state_figure(stats, scheme, activation, scale, depth)
+
+
+def _init_state_figure(stats, scheme, activation, scale, depth):
+    fig, (ax1, ax2) = new_figure(ncols=2, width=6.6, height=3.9)
     name = INIT_SCHEMES[scheme]
     rng_hi = 1.0 if activation == "tanh" else None
     plot_layer_histograms(stats["outputs"], ax=ax1,
@@ -225,7 +240,77 @@ def plot_init_state(scheme="xavier", activation="tanh", scale=1.0, depth=10, wid
     ax2.set_xlabel("층")
     ax2.set_ylabel("표준편차")
     ax2.set_title(f"마지막 층 σ = {std[-1]:.2g}")
-    fig.suptitle(f"{name} × {scale:g}, {activation}", fontsize=12)
+    fig.suptitle(f"{name} × {scale:g}, {activation}")
+    return fig
+
+
+def plot_std_by_layer(panels):
+    """Standard deviation per layer, one panel per item of ``panels`` = {title: {label: std}}
+    (e.g. one panel per activation, one line per initialisation), a shared log axis and one
+    legend. Returns the Figure."""
+    import matplotlib
+
+    if not isinstance(panels, Mapping) or not panels:
+        raise ValueError("plot_std_by_layer: expected a non-empty mapping title -> series")
+    with matplotlib.rc_context(_BIG_TYPE):
+        fig, axes = new_figure(ncols=len(panels), width=6.6, height=3.7, sharey=True,
+                               squeeze=False)
+        for k, (ax, (title, series)) in enumerate(zip(axes[0], panels.items())):
+            plot_layer_std(series, ax=ax, title=title)
+            ax.set_xticks(range(1, len(next(iter(series.values()))) + 1, 3))
+            if k:
+                ax.set_ylabel("")
+                ax.get_legend().remove()
+    return fig
+
+
+def plot_histograms_by_scheme(panels, show_zero=None):
+    """One :func:`plot_layer_histograms` panel per item of ``panels`` = {title: outputs}.
+
+    ``show_zero``: the title of the one panel that writes the share of zeros (all panels when
+    None). Returns the Figure.
+    """
+    import matplotlib
+
+    if not isinstance(panels, Mapping) or not panels:
+        raise ValueError("plot_histograms_by_scheme: expected a non-empty mapping title -> outputs")
+    with matplotlib.rc_context(_BIG_TYPE):
+        fig, axes = new_figure(ncols=len(panels), width=6.6, height=4.4, sharey=True,
+                               squeeze=False)
+        for k, (ax, (title, outs)) in enumerate(zip(axes[0], panels.items())):
+            plot_layer_histograms(outs, ax=ax, title=title,
+                                  show_zero=show_zero is None or show_zero == title)
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+            if k:
+                ax.set_ylabel("")
+    return fig
+
+
+def plot_curve_panels(panels, ylabel, xlabel="에포크", start=1):
+    """Curves side by side: ``panels`` = {title: {label: sequence}}; the same labels get the same
+    colours in every panel, and one legend goes below the panels. Returns the Figure."""
+    import matplotlib
+
+    if not isinstance(panels, Mapping) or not panels:
+        raise ValueError("plot_curve_panels: expected a non-empty mapping title -> curves")
+    labels = list(dict.fromkeys(label for curves in panels.values() for label in curves))
+    styles = ["-", "--", "-.", ":"]
+    with matplotlib.rc_context(_BIG_TYPE):
+        fig, axes = new_figure(ncols=len(panels), width=6.6, height=4.2, sharey=True,
+                               squeeze=False)
+        for k, (ax, (title, curves)) in enumerate(zip(axes[0], panels.items())):
+            for label, v in curves.items():
+                j = labels.index(label)
+                v = np.asarray(to_numpy(v), dtype=float)
+                ax.plot(np.arange(start, start + len(v)), v, styles[j % 4],
+                        color=PALETTE[j % len(PALETTE)], lw=2, label=label)
+            ax.set_title(title)
+            ax.set_xlabel(xlabel)
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, integer=True))
+            if not k:
+                ax.set_ylabel(ylabel)
+        handles, names = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower center", ncol=2)
     return fig
 
 
