@@ -39,4 +39,6 @@ def init_explorer(scheme="he", activation="relu", scale=1.0, depth=10, width=100
         (scheme_w, act_w, scale_w),
         lambda: plot_init_state(scheme=scheme_w.value, activation=act_w.value,
                                 scale=scale_w.value, depth=depth, width=width, seed=seed))
-    return widgets.VBox([widgets.HBox([scheme_w, act_w, scale_w]), out])
+    controls = widgets.HBox([scheme_w, act_w, scale_w],
+                            layout=widgets.Layout(flex_flow="row wrap"))   # wraps on phones
+    return widgets.VBox([controls, out])
