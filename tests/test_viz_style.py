@@ -2,6 +2,8 @@
 
 import warnings
 
+import pytest
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -41,3 +43,26 @@ def test_setup_sets_print_precision():
     assert np.array2string(np.array([1 / 3])) == "[0.333]"
     viz.setup()
     assert np.array2string(np.array([1 / 3])) == "[0.3333]"
+
+
+def test_glue_without_myst_nb_writes_what_myst_nb_writes(monkeypatch):
+    """On Colab there is no myst-nb; dlcore's own glue must store the very same output."""
+    import sys
+
+    import IPython.display
+    glue_module = pytest.importorskip("myst_nb.ext.glue")
+    calls = []
+
+    def record(*args, **kwargs):
+        calls.append((args, kwargs))
+
+    monkeypatch.setattr(glue_module, "ipy_display", record)
+    viz.glue("ch00_x", "0.7503")
+    monkeypatch.setattr(IPython.display, "display", record)
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # import myst_nb now fails
+    assert viz.glue("ch00_x", "0.7503") == "0.7503"
+    assert len(calls) == 2 and calls[0] == calls[1]
+    (bundle,), kwargs = calls[1]
+    assert bundle == {"application/papermill.record/text/plain": "'0.7503'"}
+    assert kwargs == {"raw": True, "metadata": {"scrapbook": {
+        "name": "ch00_x", "mime_prefix": "application/papermill.record/"}}}

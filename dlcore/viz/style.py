@@ -72,19 +72,28 @@ def new_figure(ncols=1, nrows=1, width=None, height=None, **kwargs):
     return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
 
 
+_GLUE_PREFIX = "application/papermill.record/"  # myst-nb's (and scrapbook's) glue protocol
+
+
 def glue(name, value, display=False):
     """Make ``value`` available to the book's text as ``{glue:text}`name```.
 
-    Uses myst-nb's ``glue`` when it is installed (it is, with the book's requirements); on a
-    machine without myst-nb (e.g. Colab) it does nothing unless ``display`` is true, in which
-    case the value is simply shown.
+    Uses myst-nb's ``glue`` when it is installed (it is, with the book's requirements). Without
+    myst-nb (e.g. on Colab) it writes the same output itself: the value's display formats under
+    the MIME prefix ``application/papermill.record/`` with ``scrapbook`` metadata, which is all
+    that myst-nb's ``glue`` does. The stored outputs are therefore the same everywhere, and nbval
+    compares them on Colab too. Returns ``value``.
     """
     try:
         from myst_nb import glue as _glue
-    except ImportError:  # pragma: no cover - depends on the environment
-        if display:
-            from IPython.display import display as _display
-            _display(value)
+    except ImportError:
+        from IPython.core.formatters import format_display_data
+        from IPython.display import display as _display
+
+        bundle, metadata = format_display_data(value)
+        prefix = "" if display else _GLUE_PREFIX
+        metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+        _display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
         return value
     _glue(name, value, display=display)
     return value
