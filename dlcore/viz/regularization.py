@@ -134,12 +134,13 @@ def plot_penalties(weight_decay=1.0, l1=1.0, theta_max=2.0, axes=None):
 
 # -- curves --------------------------------------------------------------------------------------
 def plot_fit_curves(curves, ax=None, ylabel="손실", title=None, marks=None, start=1,
-                    xlabel="에포크"):
+                    xlabel="에포크", ylim=None):
     """Training / validation / test curves with optional vertical marks.
 
     ``curves``: {label: sequence}, drawn from x = ``start`` (1 for per-epoch histories);
     ``marks``: {label: epoch} drawn as dashed vertical lines (e.g. t_opt and the epoch where
-    early stopping ended training). Returns the Figure.
+    early stopping ended training); ``ylim``: (low, high) to zoom in on the part that matters
+    (the first epochs' large losses otherwise flatten the rest). Returns the Figure.
     """
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError("plot_fit_curves: expected a non-empty mapping label -> sequence")
@@ -154,6 +155,8 @@ def plot_fit_curves(curves, ax=None, ylabel="손실", title=None, marks=None, st
     for j, (label, epoch) in enumerate((marks or {}).items()):
         colour = PALETTE[(j + 2) % 8]
         ax.axvline(epoch, color=colour, ls=":", lw=2, label=f"{label} = {epoch}")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
@@ -301,7 +304,7 @@ def plot_cv_scores(values, scores, ax=None, xlabel="가중치 감쇠 λ", ylabel
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
     return fig
 
 
@@ -416,22 +419,23 @@ def plot_boundary_state(state, ax=None, title=None):
                    edgecolors="k", linewidths=0.8, zorder=3, label=f"부류 {c}")
     ax.set_xlim(state["xx"].min(), state["xx"].max())
     ax.set_ylim(state["yy"].min(), state["yy"].max())
-    ax.set_xlabel("x₁")
-    ax.set_ylabel("x₂")
+    ax.set_xlabel("x₁", fontsize=13)
+    ax.set_ylabel("x₂", fontsize=13)
+    ax.tick_params(labelsize=11)
     ax.grid(False)
     if title is None:
         title = f"λ = {state['weight_decay']:g}, p = {state['dropout']:g}"
-    ax.set_title(title)
+    ax.set_title(title, fontsize=14)
     ax.text(0.02, 0.02, f"훈련 {state['train_accuracy']:.0%} · 테스트 "
             f"{state['test_accuracy']:.1%}\n‖W‖ = {state['weight_norm']:.1f}",
-            transform=ax.transAxes, fontsize=10, va="bottom",
+            transform=ax.transAxes, fontsize=12, va="bottom",
             bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
     return ax
 
 
 def plot_regularization_compare(weight_decay=0.01, dropout=0.0):
     """The explorer's figure: no regularisation (left) beside the chosen λ and p (right)."""
-    fig, axes = new_figure(ncols=2, width=9.0, height=4.2)
+    fig, axes = new_figure(ncols=2, width=8.6, height=4.3)
     plot_boundary_state(boundary_state(0.0, 0.0), ax=axes[0], title="규제 없음 (λ = 0, p = 0)")
     plot_boundary_state(boundary_state(weight_decay, dropout), ax=axes[1])
     return fig
