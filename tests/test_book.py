@@ -34,6 +34,7 @@ BIB_KEYS = {
     "Hinton2006", "Goodfellow2016", "Bishop2006", "Oh2017", "Saito2017", "Zhang2023",
     "Montufar2014", "Prechelt1998", "Simard2003", "Zeiler2013", "Bottou2010", "Karpathy2016",
     "Santurkar2018",
+    "Krogh1992", "Loshchilov2019", "Zou2005",  # chapter 8
 }
 
 # The first code cell of every notebook (so that Colab installs dlcore and nothing else changes).

@@ -8,3 +8,4 @@ from .matrix import *  # noqa: F401,F403
 from .mlp import *  # noqa: F401,F403
 from .style import *  # noqa: F401,F403
 from .training_aids import *  # noqa: F401,F403
+from .regularization import *  # noqa: F401,F403

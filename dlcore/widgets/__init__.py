@@ -7,3 +7,4 @@ from .intro import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .perceptron import *  # noqa: F401,F403
+from .regularization import *  # noqa: F401,F403
