@@ -176,6 +176,14 @@ def test_depth_grad_state_is_deterministic_and_validates():
         viz.depth_grad_state(4, "gelu")
 
 
+def test_sci_text():
+    assert viz.sci_text(3.38e-13) == "3.4×10⁻¹³"
+    assert viz.sci_text(2.5e7, digits=0) == "2×10⁷" or viz.sci_text(2.5e7, digits=0) == "3×10⁷"
+    assert viz.sci_text(0.5) == "5.0×10⁻¹"
+    with pytest.raises(ValueError, match="sci_text"):
+        viz.sci_text(float("nan"))
+
+
 # -- figures ---------------------------------------------------------------------------------
 def test_figures_draw_cleanly_with_korean_labels():
     figs = [

@@ -35,7 +35,7 @@ __all__ = [
     "ACTIVATIONS", "INITS", "deep_mlp", "count_params", "activation_patterns", "region_map",
     "count_linear_regions", "folding_network", "width_for_budget", "shallow_max_regions",
     "depth_grad_state", "plot_dmlp", "plot_region_maps", "plot_region_counts",
-    "plot_depth_grad_state",
+    "plot_depth_grad_state", "sci_text",
 ]
 
 #: Hidden activations that :func:`deep_mlp` knows, with the layer class of each.
@@ -310,7 +310,16 @@ def _sub(i):
 
 
 def _sup(i):
-    return str(i).translate(_SUP)
+    return str(i).translate(_SUP).replace("-", "⁻")
+
+
+def sci_text(x, digits=1):
+    """A number in scientific notation for Korean prose: 3.4e-13 -> "3.4×10⁻¹³"."""
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError(f"sci_text: expected a finite number, got {x!r}")
+    mantissa, exponent = f"{x:.{int(digits)}e}".split("e")
+    return f"{mantissa}×10{_sup(int(exponent))}"
 
 
 def _region_colours(count, seed=0):
@@ -326,7 +335,7 @@ def plot_region_maps(maps, extent=(0.0, 1.0), titles=None, axes=None):
     """Show region maps side by side. ``maps``: list of ``(labels, count)`` from
     :func:`region_map`; each panel's title ends with its region count."""
     if axes is None:
-        fig, axes = new_figure(ncols=len(maps), width=4.2 * len(maps), height=4.4)
+        fig, axes = new_figure(ncols=len(maps), width=3.4 * len(maps), height=3.7)
     axes = np.atleast_1d(axes)
     fig = axes[0].figure
     titles = titles or [""] * len(maps)
