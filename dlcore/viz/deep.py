@@ -87,16 +87,16 @@ def deep_mlp(sizes, activation="relu", init="he", out_activation=None, bias_boun
         _choice(out_activation, ACTIVATIONS, where, "out_activation")
     layers = []
     n_layers = len(sizes) - 1
-    for l in range(1, n_layers + 1):
-        lin = Linear(sizes[l - 1], sizes[l], seed=seed + l)
+    for k in range(1, n_layers + 1):
+        lin = Linear(sizes[k - 1], sizes[k], seed=seed + k)
         if init == "xavier":
-            _init.xavier_uniform_(lin.weight, seed=seed + l)
+            _init.xavier_uniform_(lin.weight, seed=seed + k)
         else:
-            _init.kaiming_uniform_(lin.weight, nonlinearity="relu", seed=seed + l)
+            _init.kaiming_uniform_(lin.weight, nonlinearity="relu", seed=seed + k)
         if bias_bound > 0:
-            _init.uniform_(lin.bias, -bias_bound, bias_bound, seed=seed + 1000 + l)
+            _init.uniform_(lin.bias, -bias_bound, bias_bound, seed=seed + 1000 + k)
         layers.append(lin)
-        if l < n_layers:
+        if k < n_layers:
             layers.append(act())
         elif out_activation is not None:
             layers.append(ACTIVATIONS[out_activation]())
@@ -204,12 +204,12 @@ def folding_network(depth):
     depth = int(depth)
     tent = np.array([2.0, -4.0])
     layers = []
-    for l in range(depth):
-        lin = Linear(2 if l == 0 else 4, 4, seed=l)
-        W = np.zeros((4, 2 if l == 0 else 4))
+    for k in range(depth):
+        lin = Linear(2 if k == 0 else 4, 4, seed=k)
+        W = np.zeros((4, 2 if k == 0 else 4))
         for axis in range(2):
             rows = slice(2 * axis, 2 * axis + 2)
-            if l == 0:
+            if k == 0:
                 W[rows, axis] = 1.0
             else:
                 W[rows, 2 * axis:2 * axis + 2] = tent
@@ -263,35 +263,35 @@ def plot_dmlp(sizes=(2, 4, 4, 4, 1), ax=None, max_nodes=6):
     else:
         fig = ax.figure
     columns = []
-    for l, n in enumerate(sizes):
+    for k, n in enumerate(sizes):
         shown = list(range(1, n + 1)) if n <= max_nodes else [1, 2, None, n]
-        nodes = ([0] if l < n_layers else []) + shown
+        nodes = ([0] if k < n_layers else []) + shown
         ys = np.linspace(1.0, -1.0, len(nodes)) * 0.28 * (len(nodes) - 1)
         columns.append(list(zip(nodes, ys, strict=True)))
-    for l in range(n_layers):
-        for i, y0 in columns[l]:
-            for j, y1 in columns[l + 1]:
+    for k in range(n_layers):
+        for i, y0 in columns[k]:
+            for j, y1 in columns[k + 1]:
                 if i is None or j is None or j == 0:
                     continue
-                ax.plot([_DX * l, _DX * (l + 1)], [y0, y1], color="0.75", lw=0.7, zorder=1)
+                ax.plot([_DX * k, _DX * (k + 1)], [y0, y1], color="0.75", lw=0.7, zorder=1)
     top = max(y for col in columns for _, y in col) + 0.45
     bottom = min(y for col in columns for _, y in col) - 0.45
-    for l, col in enumerate(columns):
-        sym = "x" if l == 0 else ("o" if l == n_layers else "z")
+    for k, col in enumerate(columns):
+        sym = "x" if k == 0 else ("o" if k == n_layers else "z")
         for idx, y in col:
             if idx is None:
-                ax.text(_DX * l, y, "⋮", ha="center", va="center", fontsize=16)
+                ax.text(_DX * k, y, "⋮", ha="center", va="center", fontsize=16)
                 continue
             bias = idx == 0
-            ax.scatter([_DX * l], [y], s=520, color="white", zorder=2, linewidth=1.8,
+            ax.scatter([_DX * k], [y], s=520, color="white", zorder=2, linewidth=1.8,
                        edgecolor=PALETTE[4] if bias else PALETTE[0])
             label = "1" if bias else f"{sym}{_sub(idx)}"
-            ax.text(_DX * l, y, label, ha="center", va="center", fontsize=11, zorder=3)
-        name = "입력" if l == 0 else ("출력" if l == n_layers else f"{l}층")
-        ax.text(_DX * l, top, f"{name}\nn{_sub(l)} = {sizes[l]}", ha="center", va="bottom",
+            ax.text(_DX * k, y, label, ha="center", va="center", fontsize=11, zorder=3)
+        name = "입력" if k == 0 else ("출력" if k == n_layers else f"{k}층")
+        ax.text(_DX * k, top, f"{name}\nn{_sub(k)} = {sizes[k]}", ha="center", va="bottom",
                 fontsize=11)
-        if l > 0:
-            ax.text(_DX * (l - 0.5), bottom, f"U{_sup(l)}\n{sizes[l]}×{sizes[l - 1] + 1}",
+        if k > 0:
+            ax.text(_DX * (k - 0.5), bottom, f"U{_sup(k)}\n{sizes[k]}×{sizes[k - 1] + 1}",
                     ha="center", va="top", fontsize=11, color=PALETTE[1])
     ax.set_ylim(bottom - 0.75, top + 0.6)
     ax.set_xlim(-0.7, _DX * n_layers + 0.7)
