@@ -289,11 +289,12 @@ def plot_paths(surface, paths, ax=None, title=None, markers=True):
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
     ax.set_aspect("equal")
-    ax.set_xlabel("θ₁")
-    ax.set_ylabel("θ₂")
-    ax.set_title(title if title is not None else surface.name)
+    ax.set_xlabel("θ₁", fontsize=13)
+    ax.set_ylabel("θ₂", fontsize=13)
+    ax.tick_params(labelsize=11)
+    ax.set_title(title if title is not None else surface.name, fontsize=13)
     if paths:
-        ax.legend(loc="lower left", fontsize=10, framealpha=0.85, frameon=True)
+        ax.legend(loc="lower left", fontsize=11, framealpha=0.85, frameon=True)
     return fig
 
 
@@ -343,11 +344,12 @@ def plot_xy_curves(curves, ax=None, xlabel="", ylabel="", title=None, logx=False
         ax.set_xscale("log")
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel, fontsize=12)
+    ax.set_ylabel(ylabel, fontsize=12)
+    ax.tick_params(labelsize=11)
     if title:
-        ax.set_title(title)
-    ax.legend()
+        ax.set_title(title, fontsize=13)
+    ax.legend(fontsize=11)
     return fig
 
 
@@ -385,7 +387,7 @@ def plot_optimizer_state(optimizer="sgd", lr=0.3, momentum=0.0, steps=50, axes=N
                          f"got {optimizer!r}")
     mom = momentum if key in ("sgd", "nesterov", "adam") else None
     if axes is None:
-        fig, axes = new_figure(ncols=2, width=10.0, height=4.6)
+        fig, axes = new_figure(ncols=2, width=9.0, height=4.5)
     else:
         fig = axes[0].figure
     bowl, saddle = default_bowl(), saddle_surface()
@@ -402,8 +404,9 @@ def plot_optimizer_state(optimizer="sgd", lr=0.3, momentum=0.0, steps=50, axes=N
     j_end = "발산" if diverged else f"J = {_num(float(bowl(p1[-1])), '.3f')}"
     j_min = float(bowl(bowl.minima[0]))
     plot_paths(bowl, {label: p1}, ax=axes[0],
-               title=f"그릇: {steps}걸음 뒤 {j_end} (최소 {_num(j_min, '.3f')})")
+               title=f"그릇: {steps}걸음 뒤 {j_end}\n(최소 J = {_num(j_min, '.3f')})")
     t = steps_to_escape(p2)
-    esc = f"{t}걸음째 안장점 탈출" if t is not None else f"{steps}걸음 안에 탈출 못 함"
-    plot_paths(saddle, {label: p2}, ax=axes[1], title=f"안장점: {esc}")
+    esc = f"{t}걸음째 탈출" if t is not None else f"{steps}걸음 안에 탈출 못 함"
+    plot_paths(saddle, {label: p2}, ax=axes[1],
+               title=f"안장점: {esc}\n(1.2, 0.01)에서 출발")
     return fig
