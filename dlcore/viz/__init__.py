@@ -7,6 +7,7 @@ from .intro import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .mlp import *  # noqa: F401,F403
+from .optim import *  # noqa: F401,F403
 from .style import *  # noqa: F401,F403
 from .training_aids import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403

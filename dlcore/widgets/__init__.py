@@ -7,5 +7,6 @@ from .deep import *  # noqa: F401,F403
 from .intro import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
+from .optim import *  # noqa: F401,F403
 from .perceptron import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
