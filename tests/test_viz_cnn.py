@@ -181,6 +181,8 @@ def test_other_figures_draw_cleanly():
 def test_figure_helpers_reject_bad_shapes():
     with pytest.raises(ValueError, match="plot_conv_example"):
         viz.plot_conv_example(IMAGE5, np.ones((3, 3)), pos=(3, 0))
+    with pytest.raises(ValueError, match="plot_feature_maps"):
+        viz.plot_feature_maps(np.ones((2, 4, 4)), titles=["a"])
     with pytest.raises(ValueError, match="plot_filters"):
         viz.plot_filters(np.ones((3, 3)))
     with pytest.raises(ValueError, match="plot_images"):

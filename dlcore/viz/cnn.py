@@ -434,16 +434,20 @@ def plot_filters(weight, ncols=8, suptitle="학습된 1층 커널"):
                        symmetric=True, suptitle=suptitle)
 
 
-def plot_feature_maps(maps, ncols=8, suptitle=None, size=1.25):
-    """Feature maps of one image, ``maps`` (F, H, W) or (1, F, H, W), one per panel, with their
-    number. Returns the Figure."""
+def plot_feature_maps(maps, ncols=8, suptitle=None, size=1.25, titles=None):
+    """Feature maps of one image, ``maps`` (F, H, W) or (1, F, H, W), one per panel, titled by
+    ``titles`` (default: their number). Returns the Figure."""
     m = np.asarray(to_numpy(maps), dtype=float)
     if m.ndim == 4 and m.shape[0] == 1:
         m = m[0]
     if m.ndim != 3:
         raise ValueError(f"plot_feature_maps: expected maps (F, H, W), got shape {m.shape}")
-    return plot_images(m, titles=[f"{f}" for f in range(len(m))], ncols=ncols, cmap="magma",
-                       suptitle=suptitle, size=size)
+    if titles is None:
+        titles = [f"{f}" for f in range(len(m))]
+    elif len(titles) != len(m):
+        raise ValueError(f"plot_feature_maps: expected {len(m)} titles, got {len(titles)}")
+    return plot_images(m, titles=titles, ncols=ncols, cmap="magma", suptitle=suptitle,
+                       size=size)
 
 
 # -- errors -------------------------------------------------------------------------------------
