@@ -3,6 +3,7 @@
 from .backprop import *  # noqa: F401,F403
 from .boundary import *  # noqa: F401,F403
 from .deep import *  # noqa: F401,F403
+from .cnn import *  # noqa: F401,F403
 from .intro import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
