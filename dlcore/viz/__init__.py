@@ -7,3 +7,4 @@ from .loss import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .mlp import *  # noqa: F401,F403
 from .style import *  # noqa: F401,F403
+from .resnet import *  # noqa: F401,F403

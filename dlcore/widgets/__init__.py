@@ -6,3 +6,4 @@ from .intro import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .perceptron import *  # noqa: F401,F403
+from .resnet import *  # noqa: F401,F403
