@@ -83,6 +83,8 @@ def plot_gradient_profile(panels, depth, ylim=None):
         if depth not in profiles:
             raise ValueError(f"{where}: expected depth in {sorted(profiles)} for {title!r}, "
                              f"got {depth!r}")
+    from matplotlib.ticker import LogLocator, NullLocator
+
     fig, axes = new_figure(ncols=len(panels), width=5.0 * len(panels), height=4.0,
                            squeeze=False)
     for ax, (title, profiles) in zip(axes[0], panels.items(), strict=True):
@@ -92,6 +94,9 @@ def plot_gradient_profile(panels, depth, ylim=None):
             ax.plot(np.arange(1, len(norms) + 1), norms, style, color=colour, ms=3.5,
                     label=label)
         ax.set_yscale("log")
+        # a few labelled decades and no minor ticks: readable, and quick to redraw
+        ax.yaxis.set_major_locator(LogLocator(numticks=7))
+        ax.yaxis.set_minor_locator(NullLocator())
         if ylim is not None:
             ax.set_ylim(*ylim[title])
         ax.set_xlabel("층 (1 = 입력 쪽)")
