@@ -35,6 +35,7 @@ BIB_KEYS = {
     "Montufar2014", "Prechelt1998", "Simard2003", "Zeiler2013", "Bottou2010", "Karpathy2016",
     "Santurkar2018",
     "Krogh1992", "Loshchilov2019", "Zou2005",  # chapter 8
+    "He2016b",
 }
 
 # The first code cell of every notebook (so that Colab installs dlcore and nothing else changes).

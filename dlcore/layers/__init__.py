@@ -8,3 +8,4 @@ from .flatten import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .residual import *  # noqa: F401,F403
+from .residual_mlp import *  # noqa: F401,F403

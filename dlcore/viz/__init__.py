@@ -12,3 +12,4 @@ from .optim import *  # noqa: F401,F403
 from .style import *  # noqa: F401,F403
 from .training_aids import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .resnet import *  # noqa: F401,F403

@@ -11,3 +11,4 @@ from .matrix import *  # noqa: F401,F403
 from .optim import *  # noqa: F401,F403
 from .perceptron import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .resnet import *  # noqa: F401,F403
