@@ -24,7 +24,7 @@ Backward in training uses the compact formula, with g = dL/dy and sums over the 
 
 from __future__ import annotations
 
-from .._validate import check_input, check_positive_int
+from .._validate import check_float_dtype, check_input, check_positive_int, check_real
 from ..backend import xp
 from ..module import Module, Parameter
 
@@ -50,16 +50,9 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=None):
         where = self._name
         self.num_features = check_positive_int(num_features, where, "num_features")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
-            raise ValueError(f"{where}: expected eps > 0, got {eps!r}")
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) \
-                or not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"{where}: expected momentum in [0, 1], got {momentum!r}")
-        self.eps = float(eps)
-        self.momentum = float(momentum)
-        dtype = xp.dtype(xp.float64 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise ValueError(f"{where}: expected a floating dtype, got {dtype}")
+        self.eps = check_real(eps, where, "eps (> 0)", low=0.0, low_open=True)
+        self.momentum = check_real(momentum, where, "momentum", low=0.0, high=1.0)
+        dtype = check_float_dtype(dtype, where)
         self.weight = Parameter(xp.ones(num_features, dtype=dtype), name="weight")   # γ
         self.bias = Parameter(xp.zeros(num_features, dtype=dtype), name="bias")      # β
         self.running_mean = xp.zeros(num_features, dtype=dtype)
@@ -97,7 +90,8 @@ class _BatchNorm(Module):
                 raise ValueError(
                     f"{where}: expected more than 1 value per feature in training (a batch "
                     f"variance needs at least 2), got input of shape {tuple(x.shape)}; use "
-                    f"a larger batch or call .eval()")
+                    f"a larger batch or call .eval(); a last minibatch of one sample is "
+                    f"avoided with fit(..., drop_last=True) or minibatches(..., drop_last=True)")
             mu = _feature_sum(x) / m                              # μ_B, shape (F,)
             xc = x - mu.reshape(shape)
             var = _feature_sum(xc, xc) / m                        # biased σ²_B, shape (F,)

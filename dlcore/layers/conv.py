@@ -23,9 +23,9 @@ Three implementations, from obvious to fast:
 from __future__ import annotations
 
 from .. import init
-from .._validate import check_input, check_positive_int
+from .._validate import check_float_dtype, check_input, check_positive_int, is_int
 from ..backend import xp
-from ..module import Module, Parameter
+from ..module import Module, Parameter, keep_input
 from ._workspace import scratch, scratch_disown, scratch_owner
 
 __all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im", "pad2d"]
@@ -39,11 +39,11 @@ def _pair(value, where, name, minimum=1):
     else:
         pair = (value, value)
     for v in pair:
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+        if not is_int(v) or v < minimum:
             kind = "a positive integer" if minimum >= 1 else "a non-negative integer"
             raise ValueError(f"{where}: expected {name} to be {kind} or a pair of them, "
                              f"got {value!r}")
-    return pair
+    return tuple(int(v) for v in pair)
 
 
 def conv_output_size(input_size, kernel_size, stride=1, padding=0, where="conv_output_size"):
@@ -65,11 +65,12 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0, where="conv_o
 
     Example: ``conv_output_size(5, 3)`` is 3; ``conv_output_size(32, 5, 1, 2)`` is 32.
     """
-    check_positive_int(input_size, where, "input_size")
-    check_positive_int(kernel_size, where, "kernel_size")
-    check_positive_int(stride, where, "stride")
-    if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
+    input_size = check_positive_int(input_size, where, "input_size")
+    kernel_size = check_positive_int(kernel_size, where, "kernel_size")
+    stride = check_positive_int(stride, where, "stride")
+    if not is_int(padding) or padding < 0:
         raise ValueError(f"{where}: expected padding to be a non-negative integer, got {padding!r}")
+    padding = int(padding)
     padded = input_size + 2 * padding
     if padded < kernel_size:
         raise ValueError(
@@ -248,12 +249,21 @@ def _col2im_add(col, dxpad, kh, kw, sh, sw, oh, ow):
 
 
 # -- functional convolutions -------------------------------------------------------------------
-def _conv_args(x, w, stride, padding, where):
-    """Validate x (N, C, H, W) and w (F, C, KH, KW) for a functional convolution.
+def _conv_args(x, w, stride, padding, where, b=None):
+    """Validate x (N, C, H, W), w (F, C, KH, KW) and b (F,) or None for a functional
+    convolution.
 
     Returns (sh, sw, ph, pw, OH, OW, dtype of the result)."""
     check_input(x, where, (None, None, None, None), names=("N", "C", "H", "W"))
     check_input(w, where, (None, x.shape[1], None, None), names=("F", "C", "KH", "KW"))
+    if b is not None:
+        if not hasattr(b, "shape"):
+            raise ValueError(f"{where}: expected bias b of shape ({w.shape[0]},) (one per "
+                             f"filter) or None, got {type(b).__name__}")
+        if tuple(b.shape) != (w.shape[0],):
+            raise ValueError(f"{where}: expected bias b of shape ({w.shape[0]},) (one per "
+                             f"filter), got {tuple(b.shape)}")
+        check_input(b, where, (w.shape[0],), names=("F",))
     sh, sw = _pair(stride, where, "stride")
     ph, pw = _pair(padding, where, "padding", minimum=0)
     oh, ow = _output_hw(x.shape, w.shape[2], w.shape[3], sh, sw, ph, pw, where)
@@ -273,7 +283,7 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0):
       cross-correlation, as in every deep-learning library).
     """
     where = "conv2d_naive"
-    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where)
+    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where, b)
     F, _, kh, kw = w.shape
     xpad = xp.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * ph, x.shape[3] + 2 * pw),
                     dtype=dtype)
@@ -297,7 +307,7 @@ def conv2d(x, w, b=None, stride=1, padding=0):
     b (F,) or None → out (N, F, OH, OW). Handy for applying a hand-made kernel to an image.
     """
     where = "conv2d"
-    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where)
+    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where, b)
     F, _, kh, kw = w.shape
     col = im2col(x.astype(dtype, copy=False), kh, kw, (sh, sw), (ph, pw))
     out = w.reshape(F, -1).astype(dtype, copy=False) @ col           # (F, N*OH*OW)
@@ -370,9 +380,7 @@ class Conv2d(Module):
         self.kernel_size = _pair(kernel_size, where, "kernel_size")
         self.stride = _pair(stride, where, "stride")
         self.padding = _pair(padding, where, "padding", minimum=0)
-        dtype = xp.dtype(xp.float64 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise ValueError(f"{where}: expected a floating dtype, got {dtype}")
+        dtype = check_float_dtype(dtype, where)
         kh, kw = self.kernel_size
         self.weight = Parameter(xp.empty((out_channels, in_channels, kh, kw), dtype=dtype),
                                 name="weight")
@@ -429,7 +437,8 @@ class Conv2d(Module):
             xp.add(prod_nf, self.bias.data.reshape(1, F, 1, 1), out=out)
         else:
             out[...] = prod_nf
-        self._cache = (x, oh, ow, rw, token)
+        # a private copy of x (the caller may refill its buffer before backward)
+        self._cache = (keep_input(self, x), oh, ow, rw, token)
         return out
 
     def _unfold(self, x, oh, ow, token):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .._validate import check_input
 from ..backend import xp
-from ..module import Module
+from ..module import Module, keep_input
 from ._workspace import scratch
 from .conv import _make_rng, _output_hw, _pair
 
@@ -140,7 +140,9 @@ class MaxPool2d(_Pool2d):
         else:                       # general windows: all KH*KW positions one after another
             colmax = None
             out = _maximum([_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()])
-        self._cache = (x.shape, oh, ow, x, colmax, out)
+        # private copies of x and out: the caller may overwrite either before backward
+        self._cache = (x.shape, oh, ow, keep_input(self, x), colmax,
+                       keep_input(self, out, "_kept_out"))
         return out
 
     def backward(self, grad_out):
@@ -263,7 +265,8 @@ class StochasticPool2d(_Pool2d):
                 sq += a * a
             empty = total == 0
             out = sq / xp.where(empty, 1, total)
-            self._cache = (x.shape, oh, ow, x, total, out, empty)
+            self._cache = (x.shape, oh, ow, keep_input(self, x), total,
+                           keep_input(self, out, "_kept_out"), empty)
             return out
         # training: inverse-CDF sampling. With running sums c_k = a_0 + ... + a_k and
         # r ~ U(0, c_last), the first k with c_k > r is drawn, i.e. k with probability p_k.
