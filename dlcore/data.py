@@ -29,6 +29,7 @@ import numbers
 
 import numpy as np
 
+from ._validate import FLOAT16_HINT, check_bool, is_real
 from .backend import to_device, to_numpy
 
 __all__ = [
@@ -70,13 +71,28 @@ def _nonneg_float(value, where, name):
     return float(value)
 
 
-def _as_2d(X, where, name="X"):
-    X = np.asarray(to_numpy(X))
+def _as_2d(X, where, name="X", finite=False):
+    if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
+        raise ValueError(f"{where}: expected a 2-D array {name} of shape (N, D), got "
+                         f"{type(X).__name__}")
+    try:
+        X = np.asarray(to_numpy(X))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: expected a 2-D numeric array {name} of shape (N, D), "
+                         f"got {type(X).__name__} ({err})") from None
     if X.ndim != 2 or X.size == 0:
         raise ValueError(f"{where}: expected a non-empty 2-D array {name} of shape (N, D), "
                          f"got shape {X.shape}")
     if X.dtype.kind not in "fiub":
         raise ValueError(f"{where}: expected a real numeric array {name}, got dtype {X.dtype}")
+    if X.dtype.kind == "f" and X.dtype.itemsize < 4:
+        raise ValueError(f"{where}: expected {name} of dtype float32 or float64, got "
+                         f"{X.dtype}; {FLOAT16_HINT}")
+    if finite and X.dtype.kind == "f" and not np.isfinite(X).all():
+        bad = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"{where}: expected finite values in {name}, got "
+                         f"{X[tuple(bad)]} at row {bad[0]}, column {bad[1]} (remove or impute "
+                         f"missing values first)")
     return X
 
 
@@ -230,7 +246,7 @@ def _check_fitted(X, fitted, where):
     """X as (M, D) for a scaler fitted on D features (``fitted``: a per-feature array or None)."""
     if fitted is None:
         raise ValueError(f"{where}: call fit(X) before transform")
-    X = _as_2d(X, where)
+    X = _as_2d(X, where, finite=True)
     if X.shape[1] != fitted.shape[0]:
         raise ValueError(f"{where}: expected X of shape (N, {fitted.shape[0]}) "
                          f"as in fit, got {X.shape}")
@@ -245,25 +261,31 @@ class MinMaxScaler:
     is taken as 1, so it maps to the lower end of ``feature_range`` instead.
 
     Shapes: ``fit(X)`` with ``X`` of shape ``(N, D)``; ``transform`` returns ``(M, D)`` for
-    ``(M, D)`` input, in ``X``'s float dtype (float32 stays float32).
+    ``(M, D)`` input, in ``X``'s float dtype (float32 stays float32). NaN and inf are refused
+    (ValueError). The arithmetic runs in float64, so float32 data near the ends of the float32
+    range (±3e38, whose range would overflow) still scale to finite values.
     """
 
     def __init__(self, feature_range=(0.0, 1.0)):
+        where = "MinMaxScaler"
+        ok = isinstance(feature_range, (tuple, list)) and len(feature_range) == 2 \
+            and all(is_real(v) and math.isfinite(float(v)) for v in feature_range)
+        if not ok or not feature_range[0] < feature_range[1]:
+            raise ValueError(f"{where}: expected feature_range (low, high) of two finite numbers "
+                             f"with low < high, got {feature_range!r}")
         lo, hi = feature_range
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"MinMaxScaler: expected feature_range (low, high) with low < high, "
-                             f"got {feature_range!r}")
         self.feature_range = (float(lo), float(hi))
         self.data_min_ = self.data_max_ = None
 
     def fit(self, X):
-        X = _as_2d(X, "MinMaxScaler.fit")
+        X = _as_2d(X, "MinMaxScaler.fit", finite=True)
         self.data_min_ = X.min(axis=0).astype(_float_dtype(X))
         self.data_max_ = X.max(axis=0).astype(_float_dtype(X))
         return self
 
     def _range(self):
-        span = self.data_max_ - self.data_min_
+        """max − min per feature in float64 (1 for a constant feature)."""
+        span = self.data_max_.astype(np.float64) - self.data_min_.astype(np.float64)
         return np.where(span == 0, np.ones_like(span), span)
 
     def _check(self, X, where):
@@ -272,7 +294,7 @@ class MinMaxScaler:
     def transform(self, X):
         X = self._check(X, "MinMaxScaler.transform")
         lo, hi = self.feature_range
-        unit = (X - self.data_min_) / self._range()
+        unit = (X.astype(np.float64, copy=False) - self.data_min_) / self._range()
         return (unit * (hi - lo) + lo).astype(_float_dtype(X), copy=False)
 
     def fit_transform(self, X):
@@ -281,8 +303,8 @@ class MinMaxScaler:
     def inverse_transform(self, Z):
         Z = self._check(Z, "MinMaxScaler.inverse_transform")
         lo, hi = self.feature_range
-        return ((Z - lo) / (hi - lo) * self._range() + self.data_min_).astype(
-            _float_dtype(Z), copy=False)
+        return ((Z.astype(np.float64, copy=False) - lo) / (hi - lo) * self._range()
+                + self.data_min_).astype(_float_dtype(Z), copy=False)
 
     def __repr__(self):
         return f"MinMaxScaler(feature_range={self.feature_range})"
@@ -294,17 +316,20 @@ class StandardScaler:
     Fit on the training set only. A constant column has std 0; its scale is taken as 1, so it
     becomes all zeros instead of NaN.
 
-    Shapes: ``fit(X)`` with ``X`` of shape ``(N, D)``; ``transform`` returns ``(M, D)``.
+    Shapes: ``fit(X)`` with ``X`` of shape ``(N, D)``; ``transform`` returns ``(M, D)`` in
+    ``X``'s float dtype. NaN and inf are refused (ValueError). The mean, the standard deviation
+    and the transform are computed in float64, so float32 data of size 1e20 (whose squares
+    overflow float32) still give finite results; ``mean_`` and ``scale_`` are float64.
     """
 
     def __init__(self):
         self.mean_ = self.scale_ = None
 
     def fit(self, X):
-        X = _as_2d(X, "StandardScaler.fit")
-        dtype = _float_dtype(X)
-        self.mean_ = X.mean(axis=0, dtype=dtype)
-        std = X.std(axis=0, dtype=dtype)
+        X = _as_2d(X, "StandardScaler.fit", finite=True)
+        X64 = X.astype(np.float64, copy=False)
+        self.mean_ = X64.mean(axis=0)
+        std = X64.std(axis=0)
         self.scale_ = np.where(std == 0, np.ones_like(std), std)
         return self
 
@@ -313,14 +338,16 @@ class StandardScaler:
 
     def transform(self, X):
         X = self._check(X, "StandardScaler.transform")
-        return ((X - self.mean_) / self.scale_).astype(_float_dtype(X), copy=False)
+        return ((X.astype(np.float64, copy=False) - self.mean_) / self.scale_).astype(
+            _float_dtype(X), copy=False)
 
     def fit_transform(self, X):
         return self.fit(X).transform(X)
 
     def inverse_transform(self, Z):
         Z = self._check(Z, "StandardScaler.inverse_transform")
-        return (Z * self.scale_ + self.mean_).astype(_float_dtype(Z), copy=False)
+        return (Z.astype(np.float64, copy=False) * self.scale_ + self.mean_).astype(
+            _float_dtype(Z), copy=False)
 
     def __repr__(self):
         return "StandardScaler()"
@@ -457,7 +484,11 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=False, shuffle=True)
     Returns:
         ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
     """
-    where = "train_test_split"
+    return _split(X, y, test_size, seed, stratify, shuffle, "train_test_split")
+
+
+def _split(X, y, test_size, seed, stratify, shuffle, where):
+    """:func:`train_test_split`, with errors naming ``where`` (e.g. a dataset loader)."""
     X, y = np.asarray(to_numpy(X)), np.asarray(to_numpy(y))
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
         raise ValueError(f"{where}: expected X and y with the same number of samples N, "
@@ -495,7 +526,12 @@ def kfold(n, k=5, seed=0, shuffle=True):
     if k > n:
         raise ValueError(f"{where}: expected k <= n (at least one sample per fold), "
                          f"got k={k}, n={n}")
+    shuffle = check_bool(shuffle, where, "shuffle")
     order = host_rng(seed, where).permutation(n) if shuffle else np.arange(n)
+    return _kfold_rounds(n, k, order)   # validated now, at the call; the rounds come lazily
+
+
+def _kfold_rounds(n, k, order):
     sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
     stops = np.cumsum(sizes)
     for i in range(k):
@@ -526,7 +562,14 @@ def minibatches(X, y=None, batch_size=32, shuffle=True, rng=None, drop_last=Fals
         raise ValueError(f"{where}: expected y with N={n} samples like X {tuple(X.shape)}, "
                          f"got {tuple(getattr(y, 'shape', ()))}")
     batch_size = _positive_int(batch_size, where, "batch_size")
+    shuffle = check_bool(shuffle, where, "shuffle")
+    drop_last = check_bool(drop_last, where, "drop_last")
+    # the order is drawn now, at the call (so are the checks above); batches come lazily
     order = host_rng(rng, where).permutation(n) if shuffle else np.arange(n)
+    return _batches(X, y, n, batch_size, shuffle, order, drop_last)
+
+
+def _batches(X, y, n, batch_size, shuffle, order, drop_last):
     on_host = isinstance(X, np.ndarray)
     stop = n - n % batch_size if drop_last else n
     for lo in range(0, stop, batch_size):
@@ -726,6 +769,11 @@ def gaussian_noise(images, std, seed=0, clip=None):
     std = _nonneg_float(std, where, "std")
     rng = host_rng(seed, where)
     dtype = _float_dtype(images)
+    if clip is not None:
+        ok = isinstance(clip, (tuple, list)) and len(clip) == 2 and all(is_real(c) for c in clip)
+        if not ok or not float(clip[0]) <= float(clip[1]):
+            raise ValueError(f"{where}: expected clip=(low, high) with low <= high, or None, "
+                             f"got {clip!r}")
     out = (images + std * rng.standard_normal(images.shape)).astype(dtype)
     if clip is not None:
         out = np.clip(out, clip[0], clip[1])

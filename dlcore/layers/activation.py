@@ -224,9 +224,9 @@ class _AlongDim(_Activation):
     """Base of Softmax and LogSoftmax: validates ``dim`` against the input's rank."""
 
     def __init__(self, dim=-1):
-        if isinstance(dim, bool) or not isinstance(dim, int):
+        if not _validate.is_int(dim):
             raise ValueError(f"{type(self).__name__}: expected dim to be an int, got {dim!r}")
-        self.dim = dim
+        self.dim = int(dim)
 
     def forward(self, x):
         where = type(self).__name__
