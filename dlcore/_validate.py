@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 import numbers
 
-import numpy as _np  # type checks only (NumPy scalars); array math goes through xp
-
 from .backend import xp
 
 _CHECK_FINITE = True
@@ -25,13 +23,13 @@ FLOAT16_HINT = ("dlcore computes in float32 or float64 only (float16 is too coar
 
 def is_int(value):
     """True for Python and NumPy integers (``3``, ``np.int64(3)``), never for booleans."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, _np.bool_))
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def is_real(value):
     """True for Python and NumPy real numbers (ints and floats, ``np.float32(0.1)``), not bools
     nor strings."""
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, _np.bool_))
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def check_real(value, where, name, low=None, high=None, low_open=False, high_open=False):
@@ -137,7 +135,9 @@ def check_positive_int(value, where, name):
 
 def check_bool(value, where, name):
     """``value`` as a bool: only True/False (or NumPy booleans); "False" is refused."""
-    if not isinstance(value, (bool, _np.bool_)):
+    numpy_bool = getattr(value, "dtype", None) is not None and getattr(value, "ndim", 1) == 0 \
+        and value.dtype.kind == "b"
+    if not (isinstance(value, bool) or numpy_bool):
         raise ValueError(f"{where}: expected {name} to be True or False, got "
                          f"{type(value).__name__} {value!r}")
     return bool(value)

@@ -600,7 +600,14 @@ def _images(images, where):
 
 def _per_image(value, n, where, name):
     """A scalar or an ``(N,)`` array of per-image parameters, as float64 ``(N,)``."""
-    v = np.asarray(value, dtype=np.float64)
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise ValueError(f"{where}: expected {name} as a number or an array of shape ({n},), "
+                         f"got {type(value).__name__} {value!r}")
+    try:
+        v = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected {name} as a number or an array of shape ({n},), "
+                         f"got {type(value).__name__} {value!r}") from None
     if v.ndim == 0:
         v = np.full(n, float(v))
     if v.shape != (n,):
@@ -787,6 +794,9 @@ _OPS = _GEOMETRIC + ("flip", "crop", "noise")
 def _range(amount, where, name, centre=0.0):
     """``a`` → ``(centre − a, centre + a)``; a pair ``(lo, hi)`` is used as is."""
     if isinstance(amount, (tuple, list)) and len(amount) == 2:
+        if not all(is_real(a) and math.isfinite(float(a)) for a in amount):
+            raise ValueError(f"{where}: expected {name} as a number or a range (low, high) of "
+                             f"finite numbers, got {amount!r}")
         lo, hi = float(amount[0]), float(amount[1])
     else:
         a = _nonneg_float(amount, where, name)

@@ -20,6 +20,7 @@ Every loss is stable for extreme inputs: cross-entropy and BCE-with-logits work 
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 from . import _validate
@@ -74,7 +75,9 @@ def _check_pair(pred, target, where):
     _validate.check_same_shape(pred, target, where)
     target = _check_values(target, where, "target")
     if target.dtype != pred.dtype:
-        cast = target.astype(pred.dtype)
+        errstate = getattr(xp, "errstate", None)   # (CuPy has none, and does not warn)
+        with errstate(over="ignore") if errstate else contextlib.nullcontext():
+            cast = target.astype(pred.dtype)
         if not bool(xp.isfinite(cast).all()):
             big = float(xp.max(xp.abs(target)))
             raise ValueError(f"{where}: expected targets that fit the predictions' dtype "

@@ -25,7 +25,11 @@ _SHARED_MAX_BYTES = 768 * 2 ** 20  # ... and at most this many bytes (least rece
 
 
 def _key(name, shape, dtype):
-    return (name, tuple(int(s) for s in shape), xp.dtype(dtype).str)
+    # the backend's name is part of the key: an array of the previous backend is never handed
+    # out after dlcore.use_backend switched modules
+    from ..backend import backend_name
+
+    return (backend_name(), name, tuple(int(s) for s in shape), xp.dtype(dtype).str)
 
 
 def scratch(name, shape, dtype, zero=False, owner=None):
@@ -40,14 +44,14 @@ def scratch(name, shape, dtype, zero=False, owner=None):
     if arr is None or not isinstance(arr, xp.ndarray):
         _OWNERS.pop(key, None)
         nbytes = xp.dtype(dtype).itemsize
-        for s in key[1]:
+        for s in key[2]:
             nbytes *= s
         total = sum(a.nbytes for a in _SHARED.values())
         while _SHARED and (len(_SHARED) >= _SHARED_MAX or total + nbytes > _SHARED_MAX_BYTES):
             old = next(iter(_SHARED))
             total -= _SHARED.pop(old).nbytes
             _OWNERS.pop(old, None)
-        arr = (xp.zeros if zero else xp.empty)(key[1], dtype=xp.dtype(dtype))
+        arr = (xp.zeros if zero else xp.empty)(key[2], dtype=xp.dtype(dtype))
     _SHARED[key] = arr  # re-insert: most recently used last
     if owner is not None:
         _OWNERS[key] = owner
