@@ -63,7 +63,7 @@ def check_float_dtype(dtype, where, what="dtype"):
     except TypeError:
         raise ValueError(f"{where}: expected {what} float32 or float64, got {dtype!r}") from None
     if dt.kind != "f":
-        raise ValueError(f"{where}: expected a floating {what} (float32 or float64), got {dt}")
+        raise ValueError(f"{where}: expected a floating {what}, got {dt} (float32 or float64)")
     if dt.itemsize < 4:
         raise ValueError(f"{where}: expected {what} float32 or float64, got {dt}; "
                          + FLOAT16_HINT)
@@ -128,8 +128,7 @@ def check_same_shape(a, b, where, what=("prediction", "target")):
 def check_positive_int(value, where, name):
     """``value`` as a Python int >= 1 (NumPy integers accepted); ValueError otherwise."""
     if not is_int(value) or value < 1:
-        raise ValueError(f"{where}: expected {name} to be a positive integer, got "
-                         f"{type(value).__name__} {value!r}")
+        raise ValueError(f"{where}: expected {name} to be a positive integer, got {value!r}")
     return int(value)
 
 

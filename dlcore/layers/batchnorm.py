@@ -24,7 +24,9 @@ Backward in training uses the compact formula, with g = dL/dy and sums over the 
 
 from __future__ import annotations
 
-from .._validate import check_float_dtype, check_input, check_positive_int, check_real
+import math
+
+from .._validate import check_float_dtype, check_input, check_positive_int, is_real
 from ..backend import xp
 from ..module import Module, Parameter
 
@@ -50,8 +52,11 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=None):
         where = self._name
         self.num_features = check_positive_int(num_features, where, "num_features")
-        self.eps = check_real(eps, where, "eps (> 0)", low=0.0, low_open=True)
-        self.momentum = check_real(momentum, where, "momentum", low=0.0, high=1.0)
+        if not is_real(eps) or not math.isfinite(float(eps)) or not eps > 0:
+            raise ValueError(f"{where}: expected eps > 0, got {eps!r}")
+        if not is_real(momentum) or not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"{where}: expected momentum in [0, 1], got {momentum!r}")
+        self.eps, self.momentum = float(eps), float(momentum)
         dtype = check_float_dtype(dtype, where)
         self.weight = Parameter(xp.ones(num_features, dtype=dtype), name="weight")   # γ
         self.bias = Parameter(xp.zeros(num_features, dtype=dtype), name="bias")      # β

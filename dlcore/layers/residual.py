@@ -89,8 +89,7 @@ class ResidualBlock(Module):
         where = "ResidualBlock.backward"
         shape = getattr(self.relu2, "_shape", None)
         if shape is None:
-            raise RuntimeError(f"{where}: expected a forward call first, got backward before "
-                               f"forward")
+            raise RuntimeError(f"{where}: call forward before backward")
         got = tuple(grad_out.shape) if hasattr(grad_out, "shape") else type(grad_out).__name__
         if got != shape:
             raise ValueError(f"{where}: expected grad_out of shape {shape} (the block's "
