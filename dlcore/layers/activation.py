@@ -34,6 +34,16 @@ def _check_any_rank(x, where, to_float=True, finite=True):
     return x
 
 
+def _own_buffer(layer, attr, shape, dtype):
+    """The layer's private array ``attr`` of ``shape`` and ``dtype``, reused from step to step
+    (allocated again only when the shape or dtype changes). Only for what the layer keeps for
+    itself, never for what it returns."""
+    buf = getattr(layer, attr, None)
+    if buf is None or tuple(buf.shape) != tuple(shape) or buf.dtype != xp.dtype(dtype):
+        buf = xp.empty(shape, dtype=dtype)
+    return buf
+
+
 def _check_grad(grad_out, shape, where):
     """``grad_out`` must be an array of exactly the forward output's ``shape``."""
     if shape is None:
@@ -73,7 +83,8 @@ class ReLU(_Activation):
     """
 
     def _forward(self, x):
-        self._mask = x > 0
+        self._mask = _own_buffer(self, "_mask", x.shape, bool)
+        xp.greater(x, 0, out=self._mask)       # the mask, in a buffer reused between steps
         return xp.maximum(x, 0)
 
     def _backward(self, grad_out):

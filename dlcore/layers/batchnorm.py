@@ -29,6 +29,7 @@ import math
 from .._validate import check_float_dtype, check_input, check_positive_int, is_real
 from ..backend import xp
 from ..module import Module, Parameter
+from .activation import _own_buffer
 
 __all__ = ["BatchNorm1d", "BatchNorm2d"]
 
@@ -98,7 +99,8 @@ class _BatchNorm(Module):
                     f"a larger batch or call .eval(); a last minibatch of one sample is "
                     f"avoided with fit(..., drop_last=True) or minibatches(..., drop_last=True)")
             mu = _feature_sum(x) / m                              # μ_B, shape (F,)
-            xc = x - mu.reshape(shape)
+            xc = _own_buffer(self, "_xhat", x.shape, x.dtype)     # reused from step to step
+            xp.subtract(x, mu.reshape(shape), out=xc)
             var = _feature_sum(xc, xc) / m                        # biased σ²_B, shape (F,)
             inv_std = (1.0 / xp.sqrt(var + self.eps)).reshape(shape)
             xhat = xc
