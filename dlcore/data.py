@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import FLOAT16_HINT, check_bool, is_real
+from ._validate import FLOAT16_HINT, check_bool, is_int, is_real
 from .backend import to_device, to_numpy
 
 __all__ = [
@@ -94,6 +94,28 @@ def _as_2d(X, where, name="X", finite=False):
                          f"{X[tuple(bad)]} at row {bad[0]}, column {bad[1]} (remove or impute "
                          f"missing values first)")
     return X
+
+
+def _dtype_arg(dtype, where):
+    """A ``dtype=`` argument as a NumPy dtype (ValueError naming ``where`` if it is none)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"{where}: expected dtype to be a NumPy dtype such as np.float64, got "
+                         f"{dtype!r}") from None
+    if dt.kind == "f" and dt.itemsize < 4:
+        raise ValueError(f"{where}: expected dtype float32 or float64, got {dt}; "
+                         f"{FLOAT16_HINT}")
+    return dt
+
+
+def _int_list(values, where, name):
+    """An int or a sequence of ints as a list of Python ints (ValueError otherwise)."""
+    items = np.atleast_1d(np.asarray(values, dtype=object)) if not hasattr(values, "dtype") \
+        else np.atleast_1d(values)
+    if items.ndim != 1 or not all(is_int(v) for v in items.tolist()):
+        raise ValueError(f"{where}: expected {name} as an int or a list of ints, got {values!r}")
+    return [int(v) for v in items.tolist()]
 
 
 def _float_dtype(X):
@@ -231,7 +253,8 @@ def sine_regression(n=100, noise=0.1, seed=0, low=-np.pi, high=np.pi):
     where = "sine_regression"
     n = _positive_int(n, where, "n")
     noise = _nonneg_float(noise, where, "noise")
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+    if not (is_real(low) and is_real(high) and math.isfinite(low) and math.isfinite(high)
+            and low < high):
         raise ValueError(f"{where}: expected finite low < high, got low={low!r}, high={high!r}")
     rng = host_rng(seed, where)
     x = np.sort(rng.uniform(low, high, n))
@@ -392,7 +415,7 @@ def one_hot(y, num_classes, dtype=np.float64):
     if y.ndim != 1:
         raise ValueError(f"{where}: expected labels y of shape (N,), got shape {y.shape}")
     y = _labels(y, where, num_classes)
-    out = np.zeros((y.shape[0], num_classes), dtype=dtype)
+    out = np.zeros((y.shape[0], num_classes), dtype=_dtype_arg(dtype, where))
     out[np.arange(y.shape[0]), y] = 1
     return out
 
@@ -418,8 +441,8 @@ def one_hot_columns(X, columns, num_categories, start=1):
     X = np.asarray(to_numpy(X))
     single = X.ndim == 1
     X2 = _as_2d(X[None, :] if single else X, where)
-    columns = [int(c) for c in np.atleast_1d(columns)]
-    num_categories = [int(k) for k in np.atleast_1d(num_categories)]
+    columns = _int_list(columns, where, "columns")
+    num_categories = _int_list(num_categories, where, "num_categories")
     if len(columns) != len(num_categories):
         raise ValueError(f"{where}: expected one entry of num_categories per column, got "
                          f"{len(columns)} columns and {len(num_categories)} category counts")
@@ -635,7 +658,11 @@ def affine(images, matrix, fill=0.0):
     where = "affine"
     images = _images(images, where)
     n = images.shape[0]
-    M = np.asarray(matrix, dtype=np.float64)
+    try:
+        M = np.asarray(matrix, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected matrix of shape (2, 3) or (N, 2, 3), got "
+                         f"{type(matrix).__name__} {matrix!r}") from None
     if M.shape == (2, 3):
         M = np.broadcast_to(M, (n, 2, 3))
     if M.shape != (n, 2, 3) or not np.all(np.isfinite(M)):
@@ -852,6 +879,9 @@ def augment(images, ops, seed=0, fill=0.0):
     """
     where = "augment"
     images = _images(images, where)
+    if not isinstance(ops, (dict, list, tuple)):
+        raise ValueError(f"{where}: expected ops as a dict or a list of (name, amount) pairs "
+                         f"with name in {_OPS}, got {type(ops).__name__} {ops!r}")
     items = list(ops.items()) if isinstance(ops, dict) else list(ops)
     rng = host_rng(seed, where)
     n = images.shape[0]

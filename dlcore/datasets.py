@@ -362,7 +362,7 @@ def load_mnist(kind="mnist", cache_dir=None, mirror=None, flatten=False, dtype=n
             names the files, their URLs and the folder to put them in.
     """
     where = "load_mnist"
-    if kind not in MNIST_FILES:
+    if not isinstance(kind, str) or kind not in MNIST_FILES:
         raise ValueError(f"{where}: expected kind 'mnist' or 'fashion', got {kind!r}")
     _check_options(where, flatten, dtype)
     folder = _cache_folder(kind, cache_dir)

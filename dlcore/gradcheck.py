@@ -251,6 +251,9 @@ def check_loss(loss, pred, target, eps=1e-6, rtol=1e-6, atol=1e-9, raise_excepti
     Returns a :class:`GradCheckReport` with one row, ``pred``.
     """
     where = "check_loss"
+    if not callable(loss) or not hasattr(loss, "backward"):
+        raise ValueError(f"{where}: expected a dlcore loss (callable, with backward()), got "
+                         f"{type(loss).__name__}")
     _check_tolerances(eps, rtol, atol, where)
     pred = _float64_copy(pred, where, "pred")
     report = GradCheckReport(f"check_loss({type(loss).__name__})", rtol, atol)

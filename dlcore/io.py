@@ -27,6 +27,9 @@ def save_state(state, path):
     Args:
         state: mapping name → array (NumPy or backend arrays; copied to the host).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"save_state: expected a file path (str or Path), got "
+                         f"{type(path).__name__}")
     path = Path(path)
     if not state:
         raise ValueError(f"save_state: expected a non-empty dict of arrays, got {state!r}")

@@ -55,6 +55,8 @@ def perceptron_step(s):
     values in {-1, +1}. 1장 식 (1.2).
     """
     s = xp.asarray(s)
+    if s.dtype.kind not in "fiub":
+        raise ValueError(f"perceptron_step: expected a real array, got dtype {s.dtype}")
     dtype = s.dtype if s.dtype.kind == "f" else xp.float64
     return xp.where(s >= 0, 1.0, -1.0).astype(dtype)
 
@@ -254,7 +256,11 @@ class Perceptron:
 
 # -- what can one straight line do? ----------------------------------------------------------
 def _check_points(X, where):
-    X = xp.asarray(X, dtype=xp.float64)
+    try:
+        X = xp.asarray(X, dtype=xp.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected points of shape (N, 1) or (N, 2), got "
+                         f"{type(X).__name__} {X!r}") from None
     check_input(X, where, (None, None), ("N", "d"))
     if X.shape[1] not in (1, 2):
         raise ValueError(f"{where}: expected points of shape (N, 1) or (N, 2), got {tuple(X.shape)} "

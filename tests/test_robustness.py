@@ -537,6 +537,17 @@ BAD_ARGUMENT_CALLS = [
     ("load_digits8x8", lambda v: datasets.load_digits8x8(flatten=v)),
     ("conv_output_size", lambda v: layers.conv_output_size(v, 3)),
     ("sigmoid", lambda v: dlcore.functional.sigmoid(np.ones(2), a=v)),
+    ("one_hot", lambda v: data.one_hot(np.array([0, 1]), 2, dtype=v)),
+    ("one_hot_columns", lambda v: data.one_hot_columns(np.ones((3, 2)), v, [2])),
+    ("affine", lambda v: data.affine(np.ones((1, 3, 3)), v)),
+    ("augment", lambda v: data.augment(np.ones((1, 3, 3)), v)),
+    ("sine_regression", lambda v: data.sine_regression(low=v)),
+    ("col2im", lambda v: layers.col2im(np.ones((4, 4)), v, 2, 2)),
+    ("check_loss", lambda v: dlcore.gradcheck.check_loss(v, np.ones(2), np.ones(2))),
+    ("perceptron_step", lambda v: dlcore.perceptron.perceptron_step(v)),
+    ("linear_dichotomies", lambda v: dlcore.perceptron.linear_dichotomies(v)),
+    ("save_state", lambda v: io.save(Sequential(layers.Linear(2, 2)), v)),
+    ("load_mnist", lambda v: datasets.load_mnist(kind=v)),
     ("softmax", lambda v: dlcore.functional.softmax(v)),
 ]
 

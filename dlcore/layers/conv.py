@@ -222,8 +222,10 @@ def col2im(col, x_shape, kh, kw, stride=1, padding=0):
       cover each pixel, not ``x``); entries that fell on the padding are dropped.
     """
     where = "col2im"
-    if len(tuple(x_shape)) != 4:
-        raise ValueError(f"{where}: expected x_shape (N, C, H, W), got {tuple(x_shape)}")
+    if not isinstance(x_shape, (tuple, list)) or len(x_shape) != 4 \
+            or not all(is_int(s) and s >= 1 for s in x_shape):
+        raise ValueError(f"{where}: expected x_shape (N, C, H, W) of four positive ints, got "
+                         f"{x_shape!r}")
     N, C, H, W = (int(s) for s in x_shape)
     kh = check_positive_int(kh, where, "kh")
     kw = check_positive_int(kw, where, "kw")
