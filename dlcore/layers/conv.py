@@ -321,6 +321,19 @@ def conv2d(x, w, b=None, stride=1, padding=0):
 
 
 # -- the layer ---------------------------------------------------------------------------------
+_COL_BYTES = 8 * 2 ** 20   # largest im2col matrix of one chunk of the batch (Conv2d)
+
+
+def _batch_chunks(n, bytes_per_image, limit=None):
+    """Split n images into nearly equal chunks whose im2col matrices stay below ``limit``
+    bytes (at least one image per chunk); returns [(start, stop), ...]."""
+    limit = _COL_BYTES if limit is None else limit
+    per_chunk = max(1, int(limit // max(bytes_per_image, 1)))
+    count = -(-n // per_chunk)
+    size = -(-n // count)
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
 def _make_rng(seed, rng, where):
     """A random Generator from ``seed`` (int or None) or a ready ``rng`` — not both."""
     if rng is not None and seed is not None:
@@ -422,26 +435,44 @@ class Conv2d(Module):
         sh, sw = self.stride
         N = x.shape[0]
         oh, ow = _output_hw(x.shape, kh, kw, sh, sw, *self.padding, where)
+        self._cache = None
+        x = keep_input(self, x)   # a private copy (the caller may refill its buffer)
+        out = xp.empty((N, self.out_channels, oh, ow), dtype=x.dtype)
+        # the batch in chunks small enough that each chunk's im2col matrix stays below
+        # _COL_BYTES (one chunk, the whole batch, for small inputs): less memory, and the
+        # matrix stays in the processor's cache for the product that reads it
+        chunks = _batch_chunks(N, self._col_bytes_per_image(x, oh, ow))
+        caches = [self._forward_chunk(x[a:b], out[a:b], oh, ow) for a, b in chunks]
+        self._cache = (tuple(x.shape), oh, ow, chunks, caches)
+        return out
+
+    def _col_bytes_per_image(self, x, oh, ow):
+        kh, kw = self.kernel_size
+        rw = x.shape[3] + 2 * self.padding[1] if self.stride == (1, 1) else ow
+        return self.in_channels * kh * kw * oh * rw * x.dtype.itemsize
+
+    def _forward_chunk(self, x, out, oh, ow):
+        """The convolution of the images ``x`` (n, C, H, W), written into ``out`` (n, F, OH, OW).
+
+        Returns what backward needs: (x, RW, token)."""
         F = self.out_channels
-        # 1. unfold: col (C*KH*KW, N*OH*RW); RW = OW, or the padded width in the wide layout
+        n = x.shape[0]
+        # 1. unfold: col (C*KH*KW, n*OH*RW); RW = OW, or the padded width in the wide layout
         token = object()                       # marks the col this call writes
         col, rw = self._unfold(x, oh, ow, token)
 
-        # 2. one matrix product: (F, C*KH*KW) @ (C*KH*KW, N*OH*RW) -> (F, N*OH*RW)
+        # 2. one matrix product: (F, C*KH*KW) @ (C*KH*KW, n*OH*RW) -> (F, n*OH*RW)
         wmat = self.weight.data.reshape(F, -1)
-        prod = scratch("conv_prod", (F, N * oh * rw), x.dtype)
+        prod = scratch("conv_prod", (F, n * oh * rw), x.dtype)
         xp.matmul(wmat, col, out=prod)
 
-        # 3. reorder (F, N, OH, OW) -> (N, F, OH, OW) and add the bias, in one pass
-        out = xp.empty((N, F, oh, ow), dtype=x.dtype)
-        prod_nf = prod.reshape(F, N, oh, rw)[:, :, :, :ow].transpose(1, 0, 2, 3)
+        # 3. reorder (F, n, OH, OW) -> (n, F, OH, OW) and add the bias, in one pass
+        prod_nf = prod.reshape(F, n, oh, rw)[:, :, :, :ow].transpose(1, 0, 2, 3)
         if self.bias is not None:
             xp.add(prod_nf, self.bias.data.reshape(1, F, 1, 1), out=out)
         else:
             out[...] = prod_nf
-        # a private copy of x (the caller may refill its buffer before backward)
-        self._cache = (keep_input(self, x), oh, ow, rw, token)
-        return out
+        return (x, rw, token)
 
     def _unfold(self, x, oh, ow, token):
         """im2col of ``x`` into a shared scratch array; returns (col, RW).
@@ -472,14 +503,29 @@ class Conv2d(Module):
         where = "Conv2d.backward"
         if self._cache is None:
             raise RuntimeError(f"{where}: call forward before backward")
-        x, oh, ow, rw, token = self._cache
+        x_shape, oh, ow, chunks, caches = self._cache
+        N = x_shape[0]
+        check_input(grad_out, where, (N, self.out_channels, oh, ow),
+                    names=("N", "F", "OH", "OW"), finite=False)
+        if len(chunks) == 1:
+            return self._backward_chunk(grad_out, caches[0], oh, ow)
+        dx = xp.empty(x_shape, dtype=self.weight.data.dtype) if self.needs_input_grad else None
+        # last chunk first: its im2col matrix may still be in the scratch array
+        for (a, b), cache in reversed(list(zip(chunks, caches, strict=True))):
+            d = self._backward_chunk(grad_out[a:b], cache, oh, ow)
+            if dx is not None:
+                dx[a:b] = d
+        return dx
+
+    def _backward_chunk(self, grad_out, cache, oh, ow):
+        """Backward for one chunk of the batch: grad_out (n, F, OH, OW) -> dx (n, C, H, W)."""
+        x, rw, token = cache
         x_shape = x.shape
         N, C, H, W = x_shape
         F = self.out_channels
         kh, kw = self.kernel_size
         sh, sw = self.stride
         ph, pw = self.padding
-        check_input(grad_out, where, (N, F, oh, ow), names=("N", "F", "OH", "OW"), finite=False)
         dtype = self.weight.data.dtype
         # im2col of the input again, unless forward's col is still there (no layer of the same
         # shape has run since): the layer keeps only x, like PyTorch, not the KH*KW times
