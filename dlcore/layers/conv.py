@@ -447,9 +447,10 @@ class Conv2d(Module):
         return out
 
     def _col_bytes_per_image(self, x, oh, ow):
+        """Bytes of one image's share of the im2col matrix and of the product."""
         kh, kw = self.kernel_size
         rw = x.shape[3] + 2 * self.padding[1] if self.stride == (1, 1) else ow
-        return self.in_channels * kh * kw * oh * rw * x.dtype.itemsize
+        return (self.in_channels * kh * kw + self.out_channels) * oh * rw * x.dtype.itemsize
 
     def _forward_chunk(self, x, out, oh, ow):
         """The convolution of the images ``x`` (n, C, H, W), written into ``out`` (n, F, OH, OW).
