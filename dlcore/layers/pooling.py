@@ -138,13 +138,17 @@ class MaxPool2d(_Pool2d):
         views = [_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()]
         out = _maximum(views)
         if (kh, kw) == (sh, sw):    # non-overlapping windows: remember the winner
-            # argmax[n, c, i, j] = first k (row-major in the window) with views[k] == out;
-            # assigned from the last position to the first, so the first one wins ties
-            argmax = xp.full(out.shape, len(views) - 1, dtype=xp.uint8)
+            # argmax[n, c, i, j] = first k (row-major in the window) with views[k] == out,
+            # counted as the number of leading positions 0..j none of which is the maximum:
+            # argmax = sum_j [views[0..j] all < out]  (so the first maximum wins ties)
+            argmax = xp.zeros(out.shape, dtype=xp.uint8)
+            found = xp.zeros(out.shape, dtype=bool)
             hit = xp.empty(out.shape, dtype=bool)
-            for k in range(len(views) - 2, -1, -1):
+            for k in range(len(views) - 1):
                 xp.equal(views[k], out, out=hit)
-                argmax[hit] = k
+                found |= hit
+                xp.logical_not(found, out=hit)
+                argmax += hit
             self._cache = (x.shape, oh, ow, "argmax", x.dtype, argmax)
         else:
             # private copies of x and out: the caller may overwrite either before backward
