@@ -87,6 +87,11 @@ def shape_str(shape, names=None):
     return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
 
 
+class NonFiniteInputError(ValueError):
+    """A layer was given NaN or inf. A ``ValueError`` like every input error; its own class lets
+    ``fit`` tell activations that overflowed inside the model (training diverged) from bad data."""
+
+
 def check_input(x, where, shape, names=None, allow_empty=False, finite=True):
     """Validate an input array against an expected shape pattern.
 
@@ -113,7 +118,7 @@ def check_input(x, where, shape, names=None, allow_empty=False, finite=True):
         raise ValueError(f"{where}: expected a float32 or float64 input, got {x.dtype}; "
                          + FLOAT16_HINT)
     if finite and _CHECK_FINITE and x.dtype.kind == "f" and not bool(xp.isfinite(x).all()):
-        raise ValueError(f"{where}: expected finite values, got NaN or inf in the input")
+        raise NonFiniteInputError(f"{where}: expected finite values, got NaN or inf in the input")
     return x
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import math
 
-from ._validate import check_bool, is_int, is_real
+from ._validate import NonFiniteInputError, check_bool, is_int, is_real
 from .backend import to_device, xp
 from .data import host_rng, minibatches
 
@@ -361,9 +361,13 @@ def _train_step(model, loss_fn, optimizer, Xb, yb):
     try:
         pred = model(Xb)
     except ValueError as exc:  # a layer refused NaN/inf activations coming from broken weights
-        if _parameters_finite(model):
-            raise
-        raise _Diverged("the parameters became NaN or inf") from exc
+        if not _parameters_finite(model):
+            raise _Diverged("the parameters became NaN or inf") from exc
+        if isinstance(exc, NonFiniteInputError) and bool(xp.isfinite(Xb).all()):
+            # finite data and finite weights, yet a layer inside got inf: the activations
+            # overflowed (weights grown huge), which is divergence, not bad input
+            raise _Diverged("the activations inside the model became NaN or inf") from exc
+        raise
     if not bool(xp.isfinite(pred).all()):
         raise _Diverged("the model's outputs became NaN or inf")
     value = float(loss_fn(pred, yb))
