@@ -26,6 +26,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 from docutils import nodes
 
@@ -92,6 +93,10 @@ def _move_explorer_states(text, page, out):
 
 
 def _translate_ui(text):
+    # the issue button's template (title and body of a new GitHub issue)
+    text = re.sub(r"issues/new\?title=Issue%20on%20page%20([^&\"]*)&(?:amp;)?body=Your%20issue%20content%20here\.",
+                  lambda m: "issues/new?title=" + quote("쪽에 관한 의견: ") + m.group(1) + "&body="
+                  + quote("어느 부분이 어떻게 잘못되었거나 어려운지 적어 주세요."), text)
     for en, ko in UI_STRINGS.items():
         if en == ko:
             continue

@@ -113,7 +113,8 @@ out.liveWidgets = document.querySelectorAll(
 const text = document.body.innerText;
 const attrs = Array.from(document.querySelectorAll('[title],[aria-label],[data-bs-title],[placeholder]'))
   .map(e => [e.title, e.getAttribute('aria-label'), e.getAttribute('data-bs-title'), e.getAttribute('placeholder')].join('|')).join('|');
-for (const s of ENGLISH) if (text.includes(s) || attrs.includes(s)) out.english.push(s);
+const links = Array.from(document.querySelectorAll('a[href]')).map(a => decodeURIComponent(a.getAttribute('href'))).join('|');
+for (const s of ENGLISH) if (text.includes(s) || attrs.includes(s) || links.includes(s)) out.english.push(s);
 return out;
 }"""
 
