@@ -13,6 +13,8 @@
 * **First load.** Pages other than the search page do not load the search index, figures load
   lazily (when the reader scrolls near them), and each explorer's precomputed states move to
   ``_explorers/<hash>.js``, loaded when the explorer comes near the screen.
+* **Wide figures on phones.** Images at least 700 px wide get the class ``book-wide``: on a
+  phone they keep 70 % of their natural width and scroll inside their box (_static/custom.css).
 * **Search snippets.** ``_search_snippets.js`` holds every page's plain text (no TeX, code or
   chrome); the search page reads its result snippets from it, also over ``file://``.
 * **Korean chrome.** A few theme strings that have no Korean translation are replaced in the
@@ -90,6 +92,51 @@ def _move_explorer_states(text, page, out):
                 f'data-key="{key}"></script>')
 
     return _DLX_DATA.sub(repl, text)
+
+
+WIDE_PX = 700  # figures at least this wide (natural pixels) scroll on a phone instead of shrinking
+
+
+def _png_width(path):
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+    except OSError:
+        return None
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return int.from_bytes(head[16:20], "big")
+
+
+def _mark_wide_figures(text, page):
+    """Multi-panel figures (wide images) keep 70 % of their natural width on a phone and
+    scroll sideways inside their own box (CSS ``.book-wide``), so that their labels stay
+    readable instead of shrinking to a few pixels."""
+
+    def repl(m):
+        tag = m.group(0)
+        if "book-wide" in tag:
+            return tag
+        src = re.search(r'src="([^"]+)"', tag)
+        width = None
+        if src and not src.group(1).startswith("data:"):
+            width = _png_width(page.parent / src.group(1))
+        elif 'class="dlx-figure"' in tag:
+            w = re.search(r'\bwidth="(\d+)"', tag)
+            width = int(w.group(1)) if w else None
+        if not width or width < WIDE_PX:
+            return tag
+        style = f' style="--book-natural-width: {width}px"'
+        if 'class="' in tag:
+            tag = tag.replace('class="', 'class="book-wide ', 1)
+        else:
+            tag = tag.replace("<img ", '<img class="book-wide" ', 1)
+        tag = tag.replace("<img ", f"<img{style} ", 1)
+        if 'dlx-figure' in tag:
+            return f'<div class="book-wide-box">{tag}</div>'
+        return tag
+
+    return re.sub(r"<img [^>]*>", repl, text)
 
 
 def _translate_ui(text):
@@ -207,6 +254,7 @@ def _lighten_output(app, exception):
             new = re.sub(r'<img (?![^>]*\bloading=)(?=[^>]*src="[^"]*_images/)',
                          '<img loading="lazy" ', new)
             new = _move_explorer_states(new, page, out)
+            new = _mark_wide_figures(new, page)
         if new != text:
             page.write_text(new, encoding="utf-8")
     static = out / "_static"
