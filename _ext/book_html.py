@@ -257,6 +257,15 @@ def _lighten_output(app, exception):
             new = _mark_wide_figures(new, page)
         if new != text:
             page.write_text(new, encoding="utf-8")
+    # drop states files that no page refers to any more (left by earlier incremental builds)
+    explorers = out / "_explorers"
+    if explorers.is_dir():
+        used = set()
+        for page in out.rglob("*.html"):
+            used.update(re.findall(r'_explorers/([0-9a-f]{16})\.js', page.read_text(encoding="utf-8")))
+        for path in explorers.glob("*.js"):
+            if path.stem not in used:
+                path.unlink()
     static = out / "_static"
     for path in [*static.rglob("*.map"), *static.rglob("fontawesome.js"),
                  *(static.glob("sphinx-thebe.*") if not thebe_on else [])]:
