@@ -234,6 +234,13 @@ def _lighten_output(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
+    # Sphinx 7.4 does not overwrite a static file that already exists in the output (nor copy
+    # anything when no page changed): an edited _static/custom.css would keep its old copy.
+    import shutil
+
+    for src in Path(app.srcdir, "_static").glob("*.css"):
+        (out / "_static").mkdir(exist_ok=True)
+        shutil.copyfile(src, out / "_static" / src.name)
     _write_search_snippets(out, sorted(out.rglob("*.html")))
     thebe_on = bool(app.config.html_theme_options.get("launch_buttons", {}).get("thebe"))
     for page in out.rglob("*.html"):
