@@ -211,3 +211,14 @@ def test_explorer_figure_axis_holds_every_setting():
     ymin, ymax = fig.axes[0].get_ylim()
     assert ymin <= lo and hi <= ymax
     draw_clean(fig)
+
+
+def test_explorer_figure_labels_few_decades_for_a_quick_readable_redraw():
+    # the HTML book precomputes all 60 frames: few tick labels, no minor ticks, fixed margins
+    fig = viz.plot_depth_grad_state(10, "relu", "he")
+    ax = fig.axes[0]
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert 3 <= len(ticks) <= 6
+    assert len(ax.yaxis.get_minorticklocs()) == 0
+    assert fig.get_layout_engine() is None
+    assert ax.get_ylabel() == "‖∂J/∂Wˡ‖"  # the chapter's objective is J

@@ -188,3 +188,15 @@ def test_dropout_network_is_evaluated_in_eval_mode():
     np.testing.assert_array_equal(d(x), x)
     loss = losses.CrossEntropyLoss()
     assert loss(np.zeros((2, 2)), np.array([0, 1])) == pytest.approx(np.log(2))
+
+
+def test_regularization_compare_stacks_two_panels_with_fixed_margins():
+    # one panel above the other (a phone's width), one x axis, and no layout engine: the
+    # explorer's 24 frames redraw quickly
+    fig = viz.plot_regularization_compare(0.0, 0.0)
+    top, bottom = fig.axes
+    assert top.get_shared_x_axes().joined(top, bottom)
+    assert top.get_xlabel() == "" and bottom.get_xlabel() == "x₁"
+    assert fig.get_figwidth() <= 5.5
+    assert fig.get_layout_engine() is None
+    draw_clean(fig)

@@ -22,6 +22,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FixedLocator, NullLocator
 
 from .. import init as _init
 from ..backend import to_device, to_numpy
@@ -29,6 +30,7 @@ from ..diagnostics import weight_grad_norms
 from ..layers import Linear, ReLU, Sigmoid, Tanh
 from ..losses import MSELoss
 from ..module import Sequential
+from .regularization import readable
 from .style import PALETTE, new_figure
 
 __all__ = [
@@ -252,6 +254,7 @@ def depth_grad_state(depth=10, activation="sigmoid", init="xavier", width=32, n=
 # ---------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------
+@readable
 def plot_dmlp(sizes=(2, 4, 4, 4, 1), ax=None, max_nodes=6):
     """Draw a deep MLP layer by layer: node columns z⁰ = x, z¹, …, z^L = o, the bias node
     (value 1, orange) on top of every layer but the last, and U^l with its shape
@@ -259,7 +262,7 @@ def plot_dmlp(sizes=(2, 4, 4, 4, 1), ax=None, max_nodes=6):
     sizes = _sizes(sizes, "plot_dmlp")
     n_layers = len(sizes) - 1
     if ax is None:
-        fig, ax = plt.subplots(figsize=(1.2 * n_layers + 1.4, 4.2))
+        fig, ax = plt.subplots(figsize=(1.0 * n_layers + 1.0, 4.0))
     else:
         fig = ax.figure
     columns = []
@@ -286,13 +289,13 @@ def plot_dmlp(sizes=(2, 4, 4, 4, 1), ax=None, max_nodes=6):
             ax.scatter([_DX * k], [y], s=520, color="white", zorder=2, linewidth=1.8,
                        edgecolor=PALETTE[4] if bias else PALETTE[0])
             label = "1" if bias else f"{sym}{_sub(idx)}"
-            ax.text(_DX * k, y, label, ha="center", va="center", fontsize=11, zorder=3)
+            ax.text(_DX * k, y, label, ha="center", va="center", fontsize=12, zorder=3)
         name = "입력" if k == 0 else ("출력" if k == n_layers else f"{k}층")
         ax.text(_DX * k, top, f"{name}\nn{_sub(k)} = {sizes[k]}", ha="center", va="bottom",
-                fontsize=11)
+                fontsize=12)
         if k > 0:
             ax.text(_DX * (k - 0.5), bottom, f"U{_sup(k)}\n{sizes[k]}×{sizes[k - 1] + 1}",
-                    ha="center", va="top", fontsize=11, color=PALETTE[1])
+                    ha="center", va="top", fontsize=12, color=PALETTE[1])
     ax.set_ylim(bottom - 0.75, top + 0.6)
     ax.set_xlim(-0.7, _DX * n_layers + 0.7)
     ax.axis("off")
@@ -331,11 +334,12 @@ def _region_colours(count, seed=0):
     return np.clip(base[pick] + jitter, 0, 1)
 
 
+@readable
 def plot_region_maps(maps, extent=(0.0, 1.0), titles=None, axes=None):
     """Show region maps side by side. ``maps``: list of ``(labels, count)`` from
     :func:`region_map`; each panel's title ends with its region count."""
     if axes is None:
-        fig, axes = new_figure(ncols=len(maps), width=3.4 * len(maps), height=3.7)
+        fig, axes = new_figure(ncols=len(maps), width=3.0 * len(maps), height=3.7)
     axes = np.atleast_1d(axes)
     fig = axes[0].figure
     titles = titles or [""] * len(maps)
@@ -349,30 +353,34 @@ def plot_region_maps(maps, extent=(0.0, 1.0), titles=None, axes=None):
     return fig
 
 
+@readable
 def plot_region_counts(series, ax=None, xlabel="은닉층 수 k", title="깊이와 선형 영역의 수"):
     """Region count against depth on a log axis, one line per item of ``series``
     (label -> (depths, counts)); a label ending in "(이론)" is drawn dashed."""
     if ax is None:
-        fig, ax = new_figure(width=6.0, height=4.2)
+        fig, ax = new_figure(width=5.4, height=5.6)
     else:
         fig = ax.figure
     for i, (label, (xs, ys)) in enumerate(series.items()):
         style = "--" if label.endswith("(이론)") else "-"
         ax.plot(xs, ys, style, marker="o", color=PALETTE[i % len(PALETTE)], label=label)
     ax.set_yscale("log")
+    ax.set_xticks(sorted({int(x) for _, (xs, _) in series.items() for x in xs}))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("영역의 수")
     ax.set_title(title)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1)
     return fig
 
 
+@readable
 def plot_depth_grad_state(depth=10, activation="sigmoid", init="xavier", ax=None, **kwargs):
     """The explorer's figure: ‖∂L/∂W^l‖ per layer for one depth, activation and initialisation
     (:func:`depth_grad_state`), on a fixed log axis so that settings can be compared."""
     state = depth_grad_state(depth, activation, init, **kwargs)
     if ax is None:
-        fig, ax = new_figure(width=6.2, height=4.0)
+        fig, ax = new_figure(width=5.4, height=3.8, layout="none")
+        fig.subplots_adjust(left=0.17, right=0.97, bottom=0.16, top=0.9)
     else:
         fig = ax.figure
     layers = np.arange(1, depth + 1)
@@ -380,11 +388,15 @@ def plot_depth_grad_state(depth=10, activation="sigmoid", init="xavier", ax=None
     ax.plot(layers, state["norms"], "o-", color=colour)
     ax.set_yscale("log")
     ax.set_ylim(1e-13, 1e2)  # every setting of the explorer (depth 2–20) fits
+    # every third decade labelled, no minor ticks: readable on a phone, and a quick redraw
+    # (the explorer's 60 frames are precomputed; tick-label layout was most of their cost)
+    ax.yaxis.set_major_locator(FixedLocator([1e-12, 1e-9, 1e-6, 1e-3, 1e0]))
+    ax.yaxis.set_minor_locator(NullLocator())
     ax.set_xlim(0.5, 20.5)
     ax.set_xticks([1, 5, 10, 15, 20])
     ax.set_xlabel("층 l (1 = 입력 쪽)")
-    ax.set_ylabel("‖∂L/∂Wˡ‖")
+    ax.set_ylabel("‖∂J/∂Wˡ‖")
     ax.set_title(f"{depth}층, {_ACT_NAMES[activation]}, {_INIT_NAMES[init]} 초기화")
     ax.text(0.98, 0.04, f"1층 / {depth}층 = {state['ratio']:.1e}", transform=ax.transAxes,
-            ha="right", fontsize=11)
+            ha="right", fontsize=12)
     return fig

@@ -19,12 +19,27 @@ import functools
 import numbers
 from collections.abc import Mapping
 
+import matplotlib
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
 from ..backend import to_numpy
 from .style import PALETTE, new_figure
+
+#: Font sizes for the figures of chapters 8 and 9. They are drawn about 5.4 inches wide (540 px),
+#: so on a 390 px phone they shrink by about a third and these sizes stay readable (≥ 11 px).
+READABLE_FONTS = {"font.size": 12, "axes.titlesize": 14, "axes.labelsize": 13,
+                  "xtick.labelsize": 12, "ytick.labelsize": 12, "legend.fontsize": 12}
+
+
+def readable(plot):
+    """Decorator: draw ``plot`` with :data:`READABLE_FONTS` (the caller's rcParams otherwise)."""
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(READABLE_FONTS):
+            return plot(*args, **kwargs)
+    return wrapper
 
 __all__ = [
     "penalty",
@@ -76,7 +91,7 @@ def _arrays(params, where):
 
 
 def penalty(params, weight_decay=0.0, l1=0.0):
-    """The regularisation term that :mod:`dlcore.optim` differentiates (식 8.2–8.4)::
+    """The regularisation term that :mod:`dlcore.optim` differentiates (식 8.1, table 8.1)::
 
         R(θ) = (weight_decay / 2) · ‖θ‖₂² + l1 · ‖θ‖₁
 
@@ -102,6 +117,7 @@ def penalty_grad(theta, weight_decay=0.0, l1=0.0):
     return lam2 * a + lam1 * np.sign(a)
 
 
+@readable
 def plot_penalties(weight_decay=1.0, l1=1.0, theta_max=2.0, axes=None):
     """Left: R(θ) of L2, L1 and the elastic net for one weight θ; right: ∂R/∂θ.
 
@@ -109,7 +125,7 @@ def plot_penalties(weight_decay=1.0, l1=1.0, theta_max=2.0, axes=None):
     does not. Returns the Figure.
     """
     if axes is None:
-        fig, axes = new_figure(ncols=2, width=9.0, height=3.6)
+        fig, axes = new_figure(nrows=2, width=5.4, height=6.4, sharex=True)
     fig = axes[0].figure
     t = np.linspace(-theta_max, theta_max, 401)
     rows = [(f"L2: (λ/2)θ², λ = {weight_decay:g}", weight_decay, 0.0, "-"),
@@ -127,12 +143,13 @@ def plot_penalties(weight_decay=1.0, l1=1.0, theta_max=2.0, axes=None):
     for ax in axes:
         ax.axhline(0, color="black", lw=0.8)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlabel("가중치 θ")
+    axes[-1].set_xlabel("가중치 θ")
     axes[0].legend(loc="upper center")
     return fig
 
 
 # -- curves --------------------------------------------------------------------------------------
+@readable
 def plot_fit_curves(curves, ax=None, ylabel="손실", title=None, marks=None, start=1,
                     xlabel="에포크", ylim=None):
     """Training / validation / test curves with optional vertical marks.
@@ -145,7 +162,7 @@ def plot_fit_curves(curves, ax=None, ylabel="손실", title=None, marks=None, st
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError("plot_fit_curves: expected a non-empty mapping label -> sequence")
     if ax is None:
-        fig, ax = new_figure(width=6.4, height=3.8)
+        fig, ax = new_figure(width=5.4, height=3.8)
     fig = ax.figure
     styles = ["-", "--", "-.", ":"]
     for i, (label, v) in enumerate(curves.items()):
@@ -165,6 +182,7 @@ def plot_fit_curves(curves, ax=None, ylabel="손실", title=None, marks=None, st
     return fig
 
 
+@readable
 def plot_capacity(sizes, train, test, ax=None, xlabel="은닉 노드 수", ylabel="정확도",
                   title=None):
     """Training and test accuracy against a capacity knob (e.g. hidden units, log₂ axis).
@@ -179,7 +197,7 @@ def plot_capacity(sizes, train, test, ax=None, xlabel="은닉 노드 수", ylabe
     if np.any(sizes <= 0):
         raise ValueError("plot_capacity: expected positive sizes (the axis is logarithmic)")
     if ax is None:
-        fig, ax = new_figure(width=6.0, height=3.8)
+        fig, ax = new_figure(width=5.4, height=3.8)
     fig = ax.figure
     ax.plot(sizes, train, "o-", color=PALETTE[0], lw=2, label="훈련 정확도")
     ax.plot(sizes, test, "s--", color=PALETTE[1], lw=2, label="테스트 정확도")
@@ -197,7 +215,8 @@ def plot_capacity(sizes, train, test, ax=None, xlabel="은닉 노드 수", ylabe
 
 
 # -- augmentation --------------------------------------------------------------------------------
-def plot_augmentations(rows, size=0.95, cmap="gray_r"):
+@readable
+def plot_augmentations(rows, size=0.8, cmap="gray_r"):
     """A grid of images: one row per transformation, one column per sample.
 
     ``rows``: {row label: images (N, H, W) or (N, 1, H, W)}, every entry with the same N.
@@ -220,7 +239,7 @@ def plot_augmentations(rows, size=0.95, cmap="gray_r"):
                          f"row, got {sorted(counts)}")
     n = counts.pop()
     nrows = len(imgs)
-    fig, axes = new_figure(n, nrows, width=size * n + 1.6, height=size * nrows + 0.2,
+    fig, axes = new_figure(n, nrows, width=size * n + 1.9, height=size * nrows + 0.2,
                            squeeze=False)
     vmax = max(1.0, max(a.max() for a in imgs.values()))
     for r, (label, a) in enumerate(imgs.items()):
@@ -232,11 +251,12 @@ def plot_augmentations(rows, size=0.95, cmap="gray_r"):
             ax.grid(False)
             for spine in ax.spines.values():
                 spine.set_visible(False)
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=11)
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=13)
     return fig
 
 
 # -- k-fold cross-validation ---------------------------------------------------------------------
+@readable
 def plot_kfold(k=5, ax=None, test=True):
     """The k rounds of k-fold cross-validation: in round i fold i validates, the rest train.
 
@@ -246,7 +266,7 @@ def plot_kfold(k=5, ax=None, test=True):
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 2:
         raise ValueError(f"plot_kfold: expected an integer k >= 2, got {k!r}")
     if ax is None:
-        fig, ax = new_figure(width=7.0, height=0.55 * k + 1.2)
+        fig, ax = new_figure(width=5.6, height=0.6 * k + 1.2)
     fig = ax.figure
     for i in range(k):
         y = k - 1 - i
@@ -256,23 +276,24 @@ def plot_kfold(k=5, ax=None, test=True):
                                    facecolor=PALETTE[1] if val else PALETTE[0],
                                    alpha=0.85 if val else 0.35, edgecolor="white"))
             ax.text(j + 0.48, y + 0.5, "검증" if val else "훈련", ha="center", va="center",
-                    fontsize=10, color="white" if val else "black")
-        ax.text(-0.15, y + 0.5, f"{i + 1}회차", ha="right", va="center", fontsize=11)
+                    fontsize=12, color="white" if val else "black")
+        ax.text(-0.15, y + 0.5, f"{i + 1}회차", ha="right", va="center", fontsize=13)
     right = k
     if test:
         ax.add_patch(Rectangle((k + 0.3, 0.1), 0.9, k - 0.2, facecolor=PALETTE[2], alpha=0.6,
                                edgecolor="white"))
         ax.text(k + 0.75, k / 2, "테스트\n(마지막에\n한 번)", ha="center", va="center",
-                fontsize=10)
+                fontsize=12)
         right = k + 1.3
     for j in range(k):
-        ax.text(j + 0.48, k + 0.15, f"{j + 1}겹", ha="center", va="bottom", fontsize=10)
+        ax.text(j + 0.48, k + 0.15, f"{j + 1}겹", ha="center", va="bottom", fontsize=12)
     ax.set_xlim(-1.2, right + 0.1)
     ax.set_ylim(0, k + 0.6)
     ax.set_axis_off()
     return fig
 
 
+@readable
 def plot_cv_scores(values, scores, ax=None, xlabel="가중치 감쇠 λ", ylabel="검증 정확도",
                    title=None, best=None):
     """Cross-validation scores: one dot per fold, the mean ± standard deviation per value.
@@ -287,7 +308,7 @@ def plot_cv_scores(values, scores, ax=None, xlabel="가중치 감쇠 λ", ylabel
         raise ValueError(f"plot_cv_scores: expected scores of shape (k, {len(labels)}), "
                          f"got {s.shape}")
     if ax is None:
-        fig, ax = new_figure(width=6.0, height=3.8)
+        fig, ax = new_figure(width=5.4, height=4.0)
     fig = ax.figure
     x = np.arange(len(labels))
     for j in range(s.shape[0]):
@@ -399,6 +420,7 @@ def boundary_grid():
             for lam in EXPLORER_DECAYS for p in EXPLORER_DROPOUTS}
 
 
+@readable
 def plot_boundary_state(state, ax=None, title=None):
     """The decision regions of a :func:`boundary_state` with its 40 training points.
 
@@ -433,9 +455,17 @@ def plot_boundary_state(state, ax=None, title=None):
     return ax
 
 
+@readable
 def plot_regularization_compare(weight_decay=0.01, dropout=0.0):
-    """The explorer's figure: no regularisation (left) beside the chosen λ and p (right)."""
-    fig, axes = new_figure(ncols=2, width=8.6, height=4.3)
+    """The explorer's figure: no regularisation (top) above the chosen λ and p (bottom)."""
+    # fixed margins instead of constrained layout, one shared y axis: the explorer's frames are
+    # precomputed for every state, and laying out tick labels was most of a redraw's cost
+    # one above the other (readable on a phone), one shared x axis and fixed margins instead of
+    # constrained layout: the explorer's frames are precomputed for every state, and laying out
+    # tick labels was most of a redraw's cost
+    fig, axes = new_figure(nrows=2, width=4.8, height=8.0, sharex=True, layout="none")
+    fig.subplots_adjust(left=0.16, right=0.98, bottom=0.07, top=0.95, hspace=0.17)
     plot_boundary_state(boundary_state(0.0, 0.0), ax=axes[0], title="규제 없음 (λ = 0, p = 0)")
     plot_boundary_state(boundary_state(weight_decay, dropout), ax=axes[1])
+    axes[0].set_xlabel("")
     return fig

@@ -26,7 +26,7 @@ def regularization_explorer(weight_decay=0.01, dropout=0.0):
     """A slider for the weight decay λ and buttons for the dropout rate p.
 
     Each change redraws :func:`dlcore.viz.plot_regularization_compare`: the unregularised
-    network (left) beside the network trained with the chosen λ and p (right). Returns the
+    network (top) above the network trained with the chosen λ and p (bottom). Returns the
     widget (a ``VBox``) with ``controls`` (dict) and ``redraw`` attached.
     """
     import ipywidgets as widgets
