@@ -18,12 +18,19 @@ disappears. Measured on a two-curve figure in the book's style (100 dpi): switch
 anti-aliasing and hinting off (9 % of pixels change, a harsher change than a version bump)
 moves the worst block by 0.12; removing one of the two curves moves it by 0.28. The tolerance
 sits between them; tests/test_figcheck.py checks both sides.
+
+The stored figures are drawn by the book's main environment (newest matplotlib). Another
+matplotlib version may legitimately lay a figure out a few pixels differently (a tight bounding
+box around a 3-D axes moved by 25 px between 3.10.0 and 3.11), so ``.ci/compat`` sets
+``DLCORE_FIGCHECK=blank``: there a figure must exist and must not be blank, and only the main run
+compares sizes and blocks.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import os
 
 BLOCK = 12
 BLOCK_TOLERANCE = 0.2
@@ -52,14 +59,17 @@ def is_blank(png):
     return ink < BLANK_INK
 
 
-def figure_difference(stored, fresh):
-    """``(ok, message)``: whether two PNGs (base64 or bytes) show the same figure."""
+def figure_difference(stored, fresh, blank_only=False):
+    """``(ok, message)``: whether two PNGs (base64 or bytes) show the same figure; with
+    ``blank_only`` only whether the fresh one is blank where the stored one is not."""
     import numpy as np
 
     a, _ = _grey(stored)
     b, _ = _grey(fresh)
     if is_blank(fresh) and not is_blank(stored):
         return False, "the fresh figure is blank"
+    if blank_only:
+        return True, ""
     if abs(a.shape[0] - b.shape[0]) > 2 or abs(a.shape[1] - b.shape[1]) > 2:
         return False, f"figure size changed: {a.shape[1]}×{a.shape[0]} -> {b.shape[1]}×{b.shape[0]} px"
     h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
@@ -103,8 +113,9 @@ def install():
         problems = []
         if len(stored) != len(fresh):
             problems.append(f"{len(stored)} stored figure(s), {len(fresh)} in the fresh run")
+        blank_only = os.environ.get("DLCORE_FIGCHECK") == "blank"
         for k, (s, f) in enumerate(zip(stored, fresh)):
-            same, why = figure_difference(s, f)
+            same, why = figure_difference(s, f, blank_only=blank_only)
             if not same:
                 problems.append(f"figure {k + 1}: {why}")
         if problems:

@@ -79,3 +79,25 @@ def test_size_change_fails():
 
     ok, why = figure_difference(_png(_two_curves), _png(wide))
     assert not ok and "size" in why
+
+
+def test_blank_only_mode_ignores_layout_but_not_blank_figures():
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    def png(arr):
+        buf = io.BytesIO()
+        Image.fromarray(arr.astype(np.uint8)).save(buf, format="PNG")
+        return base64.b64encode(buf.getvalue()).decode()
+
+    drawn = np.full((60, 80, 3), 255)
+    drawn[20:40, 10:70] = 0
+    wider = np.full((60, 110, 3), 255)
+    wider[20:40, 10:100] = 0
+    blank = np.full((60, 80, 3), 255)
+    assert not figure_difference(png(drawn), png(wider))[0]
+    assert figure_difference(png(drawn), png(wider), blank_only=True)[0]
+    assert not figure_difference(png(drawn), png(blank), blank_only=True)[0]

@@ -247,6 +247,7 @@ def test_fit_accuracy_is_the_accuracy_over_all_samples_with_one_rule(seed, batch
     X = rng.standard_normal((11, 2))
     y = np.where(rng.random(11) < 0.5, -1.0, 1.0)
     y[:batch_size] = 1.0                    # a first minibatch of only +1 labels
+    y[-1] = -1.0  # all-+1 targets would be ambiguous (0/1 or ±1 labels); the data set is ±1
     model = Sequential(layers.Linear(2, 1, seed=seed))
     h = _frozen_fit(model, losses.MSELoss(), X, y.reshape(-1, 1), batch_size,
                     metrics=("accuracy",))

@@ -66,3 +66,16 @@ def test_glue_without_myst_nb_writes_what_myst_nb_writes(monkeypatch):
     assert bundle == {"application/papermill.record/text/plain": "'0.7503'"}
     assert kwargs == {"raw": True, "metadata": {"scrapbook": {
         "name": "ch00_x", "mime_prefix": "application/papermill.record/"}}}
+
+
+def test_glue_rounds_floats_to_ten_significant_digits(monkeypatch):
+    glue_module = pytest.importorskip("myst_nb.ext.glue")
+    calls = []
+    monkeypatch.setattr(glue_module, "ipy_display", lambda *a, **k: calls.append(a[0]))
+    value = 0.6341793743023261
+    assert viz.glue("ch00_y", value) == value          # the caller gets the value unrounded
+    viz.glue("ch00_y", 0.6341793743023263)             # a last-digit difference ...
+    viz.glue("ch00_z", np.float32(0.25))
+    viz.glue("ch00_w", "0.6341793743023261")           # ... strings are glued as they are
+    texts = [c["application/papermill.record/text/plain"] for c in calls]
+    assert texts == ["0.6341793743", "0.6341793743", "0.25", "'0.6341793743023261'"]

@@ -8,6 +8,7 @@ NanumGothic, and matplotlib prints no "Glyph missing" warnings.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -82,18 +83,26 @@ def glue(name, value, display=False):
     myst-nb (e.g. on Colab) it writes the same output itself: the value's display formats under
     the MIME prefix ``application/papermill.record/`` with ``scrapbook`` metadata, which is all
     that myst-nb's ``glue`` does. The stored outputs are therefore the same everywhere, and nbval
-    compares them on Colab too. Returns ``value``.
+    compares them on Colab too.
+
+    A float is glued rounded to 10 significant digits: the text always formats it with fewer
+    (``{glue:text}`name:.4f```), and the 16th digit of a float differs between NumPy versions
+    and CPUs, which would make nbval fail there for a digit no reader sees. Returns ``value``
+    (unrounded).
     """
+    shown = value
+    if isinstance(value, (float, np.floating)) and math.isfinite(float(value)):
+        shown = float(f"{float(value):.10g}")
     try:
         from myst_nb import glue as _glue
     except ImportError:
         from IPython.core.formatters import format_display_data
         from IPython.display import display as _display
 
-        bundle, metadata = format_display_data(value)
+        bundle, metadata = format_display_data(shown)
         prefix = "" if display else _GLUE_PREFIX
         metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
         _display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
         return value
-    _glue(name, value, display=display)
+    _glue(name, shown, display=display)
     return value
