@@ -40,7 +40,7 @@ STANDARD_FIRST_CELL = """\
 # Colab에서는 이 책의 dlcore 패키지를 먼저 설치한다(다른 환경에서는 건너뛴다).
 import sys
 if "google.colab" in sys.modules:
-    %pip install -q "dlcore[widgets,data] @ git+https://github.com/dlbook-ko/deep-learning-basics"
+    %pip install -q "dlcore[data] @ git+https://github.com/dlbook-ko/deep-learning-basics"
 
 import numpy as np
 import matplotlib.pyplot as plt
