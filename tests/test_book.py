@@ -33,7 +33,7 @@ BIB_KEYS = {
     "Duchi2011", "Tieleman2012", "Polyak1964", "Nesterov1983", "Nair2010", "Krizhevsky2012",
     "Hinton2006", "Goodfellow2016", "Bishop2006", "Oh2017", "Saito2017", "Zhang2023",
     "Montufar2014", "Prechelt1998", "Simard2003", "Zeiler2013", "Bottou2010", "Karpathy2016",
-    "Novikoff1962", "Leshno1993", "Nielsen2015",
+    "Novikoff1962", "Leshno1993", "Nielsen2015", "Gallant1990",
 }
 
 # The first code cell of every notebook (so that Colab installs dlcore and nothing else changes).
