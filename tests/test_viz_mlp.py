@@ -170,3 +170,23 @@ def test_feature_extractor_draws_hidden_lines_boundary_and_output_plane():
     assert ax0.collections and any(type(c).__name__.endswith("ContourSet") or
                                    "Contour" in type(c).__name__ for c in ax0.collections)
     assert any("Poly3DCollection" in type(c).__name__ for c in ax1.collections)   # the plane
+
+
+def test_plot_activation_shows_the_z_space_map_hard_to_soft():
+    viz.setup()
+    rows = {r[0]: r for r in viz.activation_rows()}
+    _, f, df, _ = rows["계단"]
+    fig = viz.plot_activation(f, df, "계단")
+    draw_clean(fig)
+    assert len(fig.axes) == 3
+    hard = fig.axes[2].collections[0].get_offsets()
+    assert len(np.unique(np.round(hard, 9), axis=0)) == 4        # four regions -> four points
+    _, f, df, _ = rows["로지스틱 시그모이드"]
+    soft = viz.plot_activation(f, df, "시그모이드", a=0.5).axes[2].collections[0].get_offsets()
+    steep = viz.plot_activation(f, df, "시그모이드", a=8.0).axes[2].collections[0].get_offsets()
+    assert len(np.unique(np.round(soft, 9), axis=0)) > 100       # regions stay regions
+    # a larger slope pushes the images towards the corners of (0, 1)²
+    corner = lambda Z: np.mean(np.min(np.abs(np.asarray(Z)[:, :, None] - [0.0, 1.0]), axis=2))
+    assert corner(steep) < corner(soft)
+    assert len(viz.plot_activation(f, df, a=1.0, z_map=False).axes) == 2
+

@@ -311,16 +311,37 @@ def _range_limits(ax, y):
     ax.set_ylim(lo - pad, hi + pad)
 
 
-def plot_activation(f, df, name="", a=None, s=None, axes=None):
-    """Plot τ(s) and τ'(s) of one activation side by side. With a slope ``a`` the functions are
-    called as ``f(s, a)`` and ``df(s, a)``; with ``a=None`` as ``f(s)`` (step, softplus, ReLU).
+#: The two hidden perceptrons of 2장's hard/soft figure, z₁ = τ(x₁ + x₂ − 1), z₂ = τ(x₁ − x₂).
+HARD_SOFT_U = np.array([[-1.0, 1.0, 1.0], [0.0, 1.0, -1.0]])
+
+
+def plot_activation(f, df, name="", a=None, s=None, axes=None, z_map=True):
+    """Plot τ(s) and τ'(s) of one activation side by side and, with ``z_map``, a third panel:
+    where the two perceptrons :data:`HARD_SOFT_U` send a grid of the square [−0.25, 1.25]² when
+    they use this activation (the z-space map of 2장: a step collapses every region to a point,
+    a smooth τ with a small slope a keeps regions as regions, a large a pushes them to the
+    corners). With a slope ``a`` the functions are called as ``f(s, a)`` and ``df(s, a)``; with
+    ``a=None`` as ``f(s)`` (step, softplus, ReLU). ``axes``: 2 (or 3) axes to draw in.
     Returns the figure."""
     s = np.linspace(-6, 6, 601) if s is None else _host(s)
     y, dy = _call(f, s, a), _call(df, s, a)
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        ncols = 3 if z_map else 2
+        fig, axes = plt.subplots(1, ncols, figsize=(4.3 * ncols, 3.6))
     else:
         fig = axes[0].figure
+    if z_map and len(axes) >= 3:
+        g = np.linspace(-0.25, 1.25, 31)
+        xx, yy = np.meshgrid(g, g)
+        P = np.column_stack([xx.ravel(), yy.ravel()])
+        S = P @ HARD_SOFT_U[:, 1:].T + HARD_SOFT_U[:, 0]
+        region = np.unique(_pm_step(S), axis=0, return_inverse=True)[1].ravel()
+        Z = np.asarray(_call(f, S, a))
+        axes[2].scatter(Z[:, 0], Z[:, 1], c=np.array(PALETTE)[region % len(PALETTE)], s=8)
+        lo, hi = float(np.nanmin(Z)), float(np.nanmax(Z))
+        pad = 0.1 * max(hi - lo, 1.0)
+        axes[2].set(xlim=(lo - pad, hi + pad), ylim=(lo - pad, hi + pad), aspect="equal",
+                    xlabel="z₁", ylabel="z₂", title="격자점이 옮겨 간 z 공간")
     axes[0].plot(s, y, color=PALETTE[0], lw=2)
     axes[0].set(title=f"{name}  τ(s)".strip(), xlabel="$s$")
     axes[1].plot(s, dy, color=PALETTE[1], lw=2)
@@ -337,7 +358,7 @@ def plot_activation(f, df, name="", a=None, s=None, axes=None):
                      textcoords="offset points", fontsize=10, ha="right" if right else "left",
                      va="bottom", arrowprops=dict(arrowstyle="->", color="0.3", lw=1.0,
                                                   shrinkA=2, shrinkB=3))
-    for ax in axes:
+    for ax in axes[:2]:
         ax.axhline(0, color="0.5", lw=0.8)
         ax.axvline(0, color="0.5", lw=0.8)
     return fig
