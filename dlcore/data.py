@@ -126,38 +126,9 @@ def _float_dtype(X):
 # ---------------------------------------------------------------------------------------------
 # toy data sets
 # ---------------------------------------------------------------------------------------------
-_GATES = {
-    "and": (0, 0, 0, 1),
-    "or": (0, 1, 1, 1),
-    "xor": (0, 1, 1, 0),
-    "nand": (1, 1, 1, 0),
-}
-
-
-def logic_gate(name, labels="01", dtype=np.float64):
-    """The four inputs of a two-input logic gate and its truth table.
-
-    Args:
-        name: ``"and"``, ``"or"``, ``"xor"`` or ``"nand"`` (any case).
-        labels: ``"01"`` for targets 0/1, ``"pm1"`` for −1/+1 (the perceptron notes' convention:
-            OR gives −1, +1, +1, +1).
-        dtype: float dtype of ``X``.
-
-    Returns:
-        X: ``(4, 2)`` inputs ``(0,0), (0,1), (1,0), (1,1)`` in this order.
-        y: ``(4,)`` int64 targets.
-    """
-    where = "logic_gate"
-    key = str(name).strip().lower()
-    if key not in _GATES:
-        raise ValueError(f"{where}: expected name in {sorted(_GATES)}, got {name!r}")
-    if labels not in ("01", "pm1"):
-        raise ValueError(f"{where}: expected labels '01' or 'pm1', got {labels!r}")
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=dtype)
-    y = np.array(_GATES[key], dtype=np.int64)
-    if labels == "pm1":
-        y = 2 * y - 1
-    return X, y
+# The four samples of a logic gate: one function for the whole book, defined with the
+# perceptron (notes' sample order, labels ±1 by default, labels="01" for class numbers).
+from .perceptron import logic_gate  # noqa: E402
 
 
 def _shuffled(X, y, rng):

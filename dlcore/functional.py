@@ -177,36 +177,37 @@ def sigmoid_grad(s, a=1.0):
     return _result(g)
 
 
-# -- hyperbolic tangent (the notes' form) --------------------------------------------------
-def tanh(s, a=1.0):
-    """Hyperbolic-tangent activation in the notes' form (표 3-1): ``τ(s) = 2/(1 + e^{−as}) − 1``.
+# -- hyperbolic tangent ---------------------------------------------------------------------
+def tanh(s, a=2.0):
+    """Hyperbolic-tangent activation with slope ``a``: ``τ(s) = 2/(1 + e^{−as}) − 1 = tanh(as/2)``.
 
-    This is the logistic sigmoid stretched to (−1, 1): ``τ(s) = 2σ_a(s) − 1``, and it equals the
-    hyperbolic tangent of half the argument, ``τ(s) = tanh(as/2)`` (multiply numerator and
-    denominator by e^{as/2}). Hence:
+    The notes write the tanh of their table (표 3-1) as the logistic sigmoid stretched to (−1, 1),
+    ``τ(s) = 2σ_a(s) − 1``; multiplying numerator and denominator by e^{as/2} shows that this is
+    the hyperbolic tangent of ``as/2``. Hence:
 
-    - with the default ``a = 1`` this is ``tanh(s/2)``, **not** ``numpy.tanh(s)``;
-    - ``a = 2`` gives the ordinary ``tanh(s)`` (PyTorch's ``torch.tanh``).
+    - the default ``a = 2`` is the ordinary ``tanh(s)`` (``numpy.tanh``, PyTorch's ``torch.tanh``),
+      the same default as the layer :class:`dlcore.Tanh`;
+    - ``a = 1`` gives ``tanh(s/2)``, the curve the notes draw with a = 1.
 
     Range (−1, 1). Derivative ``(a/2)(1 − τ(s)²)``, in (0, a/2] (:func:`tanh_grad`).
     Computed as ``tanh(as/2)``, which is exact and stable for any finite ``s``.
 
     Inputs:
     - s: array of any shape.
-    - a: slope, a finite number > 0 (default 1).
+    - a: slope, a finite number > 0 (default 2, the ordinary tanh).
 
     Returns an array of the same shape and dtype as ``s``, values in (−1, 1).
     """
     s = _as_float(s)
     a = _real(a, "tanh", "slope a", low=0.0, low_open=True)
-    return _result(xp.tanh(s * (a / 2.0)))
+    return _result(xp.tanh(s) if a == 2.0 else xp.tanh(s * (a / 2.0)))
 
 
-def tanh_grad(s, a=1.0):
+def tanh_grad(s, a=2.0):
     """Derivative of :func:`tanh`: ``τ'(s) = (a/2)(1 − τ(s)²)``.
 
-    Range (0, a/2]; the maximum a/2 is reached at ``s = 0`` (1/2 for a = 1, 1 for the ordinary
-    tanh, a = 2).
+    Range (0, a/2]; the maximum a/2 is reached at ``s = 0`` (1 for the default, ordinary tanh,
+    a = 2; 1/2 for a = 1).
 
     Returns an array of the same shape and dtype as ``s``.
     """

@@ -62,11 +62,16 @@ def perceptron_step(s):
 
 
 def logic_gate(gate, labels="pm1", dtype=None):
-    """The four samples of a two-input logic gate.
+    """The four samples of a two-input logic gate, the one toy set of 1–3장.
 
     ``gate``: ``"and"``, ``"or"``, ``"xor"``, ``"nand"``, ``"nor"`` or ``"xnor"`` (any case).
-    ``labels``: ``"pm1"`` gives y in {-1, +1} (false = -1, as in the notes), ``"01"`` gives {0, 1}.
-    Returns ``X`` of shape (4, 2) with rows (0,0), (1,0), (0,1), (1,1) and ``y`` of shape (4,).
+    ``labels``: ``"pm1"`` (default) gives targets y in {−1, +1} (false = −1), the perceptron's
+    convention (1장); ``"01"`` gives class numbers 0/1 (false = 0) for one-hot codes and
+    classification losses (3장). ``dtype``: float dtype of ``X`` (default float64).
+
+    Returns ``X`` of shape (4, 2) with rows in the notes' order x₁ = (0,0), x₂ = (1,0),
+    x₃ = (0,1), x₄ = (1,1), and ``y`` of shape (4,): floats of ``X``'s dtype for ``"pm1"``,
+    int64 class numbers for ``"01"``. ``dlcore.data.logic_gate`` is this same function.
     """
     key = str(gate).strip().lower()
     if key not in GATES:
@@ -75,9 +80,9 @@ def logic_gate(gate, labels="pm1", dtype=None):
         raise ValueError(f"logic_gate: expected labels 'pm1' or '01', got {labels!r}")
     dtype = dtype or xp.float64
     X = xp.asarray([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=dtype)
-    truth = xp.asarray(GATES[key], dtype=dtype)
-    y = 2 * truth - 1 if labels == "pm1" else truth
-    return X, y
+    if labels == "01":
+        return X, xp.asarray(GATES[key], dtype=xp.int64)
+    return X, 2 * xp.asarray(GATES[key], dtype=dtype) - 1
 
 
 def _check_labels(y, n, where):

@@ -28,8 +28,8 @@ ACTIVATIONS = [
     ("LeakyReLU(0.2)", lambda: LeakyReLU(0.2), lambda x: F.leaky_relu(x, 0.2)),
     ("Sigmoid", Sigmoid, F.sigmoid),
     ("Sigmoid(a=3)", lambda: Sigmoid(a=3), lambda x: F.sigmoid(x, 3)),
-    ("Tanh", Tanh, np.tanh),
-    ("Tanh(a=1)", lambda: Tanh(a=1), F.tanh),
+    ("Tanh", Tanh, F.tanh),                      # one default: a = 2, the ordinary tanh
+    ("Tanh(a=1)", lambda: Tanh(a=1), lambda x: F.tanh(x, a=1)),
     ("Softplus", Softplus, F.softplus),
     ("Step", Step, F.step),
     ("Softmax", Softmax, F.softmax),

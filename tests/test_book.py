@@ -36,6 +36,7 @@ BIB_KEYS = {
     "Santurkar2018",
     "Krogh1992", "Loshchilov2019", "Zou2005",  # chapter 8
     "He2016b",
+    "Novikoff1962", "Leshno1993", "Nielsen2015", "Gallant1990",
 }
 
 # The first code cell of every notebook (so that Colab installs dlcore and nothing else changes).
@@ -43,7 +44,7 @@ STANDARD_FIRST_CELL = """\
 # Colab에서는 이 책의 dlcore 패키지를 먼저 설치한다(다른 환경에서는 건너뛴다).
 import sys
 if "google.colab" in sys.modules:
-    %pip install -q "dlcore[widgets,data] @ git+https://github.com/dlbook-ko/deep-learning-basics"
+    %pip install -q "dlcore[data] @ git+https://github.com/dlbook-ko/deep-learning-basics"
 
 import numpy as np
 import matplotlib.pyplot as plt

@@ -13,13 +13,17 @@ from dlcore import data
 @pytest.mark.parametrize("name, table", [("and", [0, 0, 0, 1]), ("or", [0, 1, 1, 1]),
                                          ("xor", [0, 1, 1, 0]), ("nand", [1, 1, 1, 0])])
 def test_logic_gates(name, table):
-    X, y = data.logic_gate(name)
+    from dlcore import perceptron
+
+    assert data.logic_gate is perceptron.logic_gate          # one function for the whole book
+    X, y = data.logic_gate(name, labels="01")
     assert X.shape == (4, 2) and X.dtype == np.float64
-    np.testing.assert_array_equal(X, [[0, 0], [0, 1], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(X, [[0, 0], [1, 0], [0, 1], [1, 1]])   # the notes' order
     np.testing.assert_array_equal(y, table)
-    assert y.dtype == np.int64
-    _, ypm = data.logic_gate(name.upper(), labels="pm1")
+    assert y.dtype == np.int64                                 # class numbers for one_hot
+    _, ypm = data.logic_gate(name.upper())                     # default: ±1 targets
     np.testing.assert_array_equal(ypm, 2 * np.array(table) - 1)
+    assert ypm.dtype == np.float64
 
 
 @pytest.mark.parametrize("make", [lambda s: data.moons(101, 0.1, seed=s),
@@ -257,7 +261,7 @@ def test_random_crop_is_an_integer_shift(images):
 # bad input: ValueError naming the function, what was expected and what came
 # ---------------------------------------------------------------------------------------------
 BAD_INPUTS = [
-    (lambda: data.logic_gate("xnor"), "logic_gate", "xnor"),
+    (lambda: data.logic_gate("implies"), "logic_gate", "implies"),
     (lambda: data.logic_gate("or", labels="+-"), "logic_gate", "'+-'"),
     (lambda: data.moons(1), "moons", "got 1"),
     (lambda: data.circles(10, factor=1.5), "circles", "1.5"),

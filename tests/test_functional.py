@@ -46,7 +46,9 @@ def test_tanh_is_the_notes_form_and_tanh_of_half_the_argument(a):
 
 def test_tanh_with_a_2_is_the_ordinary_tanh():
     np.testing.assert_allclose(F.tanh(S, a=2), np.tanh(S), rtol=1e-15)
-    assert not np.allclose(F.tanh(S), np.tanh(S))        # the default a = 1 is tanh(s/2)
+    np.testing.assert_array_equal(F.tanh(S), np.tanh(S))  # the default is a = 2, as in Tanh()
+    np.testing.assert_array_equal(F.tanh_grad(S), F.tanh_grad(S, a=2))
+    assert not np.allclose(F.tanh(S, a=1), np.tanh(S))     # a = 1 is tanh(s/2)
 
 
 def test_softplus_matches_the_formula_and_is_above_relu():
@@ -94,7 +96,7 @@ def test_sigmoid_derivative_peaks_at_a_quarter_not_point_three():
     assert F.sigmoid_grad(0.0) == 0.25
     assert F.sigmoid_grad(s).max() == 0.25
     assert F.sigmoid_grad(0.0, a=3) == pytest.approx(0.75)
-    assert F.tanh_grad(0.0) == 0.5 and F.tanh_grad(0.0, a=2) == 1.0
+    assert F.tanh_grad(0.0) == 1.0 and F.tanh_grad(0.0, a=1) == 0.5
 
 
 def test_derivative_conventions_at_the_kinks():

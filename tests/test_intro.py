@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from _figures import draw_clean  # noqa: E402
 
+from dlcore import viz  # noqa: E402
 from dlcore.viz.intro import plot_digit_verdicts, plot_digits, plot_pixel_weights  # noqa: E402
 from dlcore.widgets.intro import browser_indices, digit_browser  # noqa: E402
 
@@ -38,6 +39,19 @@ def test_pixel_weights_and_verdicts():
     draw_clean(fig)
     with pytest.raises(ValueError, match="64 weights"):
         plot_pixel_weights(np.zeros(10))
+
+
+def test_hidden_weight_maps_one_panel_per_node(book_style):
+    W = np.arange(6 * 64, dtype=float).reshape(6, 64) - 150.0
+    fig = viz.plot_hidden_weights(W, ncols=3)
+    assert len(fig.axes) == 6 and [a.get_title() for a in fig.axes][:2] == ["노드 1", "노드 2"]
+    image = fig.axes[0].images[0]
+    assert image.get_array().shape == (8, 8)
+    assert image.get_clim() == (-150.0, 150.0)               # symmetric scale per node
+    fig = viz.plot_hidden_weights(W[:5], ncols=3)             # a spare panel is hidden
+    assert not fig.axes[5].axison
+    with pytest.raises(ValueError, match="plot_hidden_weights"):
+        viz.plot_hidden_weights(np.zeros((3, 60)))
 
 
 def test_browser_indices():

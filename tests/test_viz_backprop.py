@@ -77,3 +77,22 @@ def test_approximation_figures():
     assert len(fig.axes) == 2
     texts = draw_clean(fig)
     assert any("은닉 노드 4개" in t for t in texts)
+
+
+def test_backprop_flow_layout_columns_and_bias_nodes():
+    pos = viz.backprop_flow_layout(3, 4, 2)
+    assert [len(pos[k]) for k in ("x", "z", "o")] == [4, 5, 2]      # x₀ and z₀ are biases
+    assert {x for x, _ in pos["z"]} == {2.0}
+    assert np.isclose(np.mean([y for _, y in pos["x"]]), 0.0)        # centred columns
+    with pytest.raises(ValueError, match="backprop_flow_layout"):
+        viz.backprop_flow_layout(0, 4, 2)
+
+
+def test_plot_backprop_flow_draws_delta_and_eta_labels(book_style):
+    fig = viz.plot_backprop_flow(3, 4, 2)
+    draw_clean(fig)                                                  # no missing glyphs
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert {"δ₁", "δ₂", "η₁", "η₄"} <= set(texts)
+    assert "η₀" not in texts                                         # no error for the bias
+    red = [p for p in fig.axes[0].patches if p.__class__.__name__ == "FancyArrowPatch"]
+    assert len(red) == 2 * 4                                         # every δ_k to every z_j

@@ -135,3 +135,37 @@ def test_geometry_and_history_errors():
         viz.plot_hyperplane_3d((1, 1, 1, 0))
     with pytest.raises(ValueError, match="no per-epoch"):
         viz.plot_training_history({"converged": True})
+
+
+def test_plot_update_steps_one_panel_per_update_with_the_culprit_ringed(book_style):
+    X, y = logic_gate("and")
+    p = Perceptron(2, rho=0.5, init="random", seed=1).fit(X, y, epochs=50)
+    ups = p.history["updates"]
+    fig = viz.plot_update_steps(p.history["weights"], ups, X, y, ncols=3)
+    shown = [ax for ax in fig.axes if ax.axison]
+    assert len(shown) == len(ups)
+    for ax, (epoch, k) in zip(shown, ups):
+        assert f"에포크 {epoch}" in ax.get_title()
+        rings = [c for c in ax.collections
+                 if hasattr(c, "get_sizes") and c.get_sizes().size and c.get_sizes()[0] == 420]
+        np.testing.assert_allclose(rings[0].get_offsets()[0], X[k])   # the misclassified sample
+    with pytest.raises(ValueError, match="plot_update_steps"):
+        viz.plot_update_steps(p.history["weights"][:2], ups, X, y)
+
+
+def test_perceptron_diagram_labels_do_not_sit_on_their_arrows(book_style):
+    fig, ax = plt.subplots()
+    viz.plot_perceptron_diagram(n_inputs=2, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_text().startswith("$w_")]
+    arrows = [a for a in ax.texts if type(a).__name__ == "Annotation"][:3]
+    for lab, arrow in zip(labels, arrows):
+        box = lab.get_window_extent(renderer)
+        start = ax.transData.transform(arrow.xyann)        # the arrow is a straight segment
+        end = ax.transData.transform(arrow.xy)
+        t = np.linspace(0, 1, 400)[:, None]
+        points = start + t * (end - start)
+        inside = ((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                  & (points[:, 1] > box.y0) & (points[:, 1] < box.y1))
+        assert not inside.any(), lab.get_text()

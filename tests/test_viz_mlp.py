@@ -30,6 +30,14 @@ def test_region_count_formula(p, expected):
     assert viz.region_count(p) == expected == 1 + p * (p + 1) // 2
 
 
+def test_region_count_in_d_dimensions():
+    assert viz.region_count(3, d=3) == 8 == 2 ** 3          # p ≤ d: every sign pattern
+    assert viz.region_count(4, d=3) == 15                   # 1 + 4 + 6 + 4
+    assert viz.region_count(5, d=1) == 6                    # points on a line
+    with pytest.raises(ValueError, match="region_count"):
+        viz.region_count(3, d=-1)
+
+
 @pytest.mark.parametrize("p", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_count_regions_matches_formula(p, seed):
@@ -141,3 +149,44 @@ def test_architecture_and_feature_extractor():
     draw_clean(fig)
     fig = viz.plot_feature_extractor(X, y, np.tanh(np.c_[X, X[:, 0]]))
     draw_clean(fig)
+
+
+def test_feature_extractor_draws_hidden_lines_boundary_and_output_plane():
+    viz.setup()
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 2))
+    y = (np.hypot(X[:, 0], X[:, 1]) < 1).astype(float)
+    W = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    b = np.array([0.5, -0.5, 0.2])
+    Z = np.tanh(X @ W.T + b)
+    fig = viz.plot_feature_extractor(
+        X, y, Z, lines=(W, b), predict=lambda P: 1 / (1 + np.exp(-(P ** 2).sum(axis=1) + 1)),
+        plane=(np.array([1.0, -1.0, 0.5]), np.array([0.2])))
+    texts = draw_clean(fig)
+    ax0, ax1 = fig.axes
+    dashed = [ln for ln in ax0.lines if ln.get_linestyle() == "--" and len(ln.get_xdata()) == 2]
+    assert len(dashed) == 3                                   # one line per hidden unit
+    assert {"z₁", "z₂", "z₃"} <= set(texts)
+    assert ax0.collections and any(type(c).__name__.endswith("ContourSet") or
+                                   "Contour" in type(c).__name__ for c in ax0.collections)
+    assert any("Poly3DCollection" in type(c).__name__ for c in ax1.collections)   # the plane
+
+
+def test_plot_activation_shows_the_z_space_map_hard_to_soft():
+    viz.setup()
+    rows = {r[0]: r for r in viz.activation_rows()}
+    _, f, df, _ = rows["계단"]
+    fig = viz.plot_activation(f, df, "계단")
+    draw_clean(fig)
+    assert len(fig.axes) == 3
+    hard = fig.axes[2].collections[0].get_offsets()
+    assert len(np.unique(np.round(hard, 9), axis=0)) == 4        # four regions -> four points
+    _, f, df, _ = rows["로지스틱 시그모이드"]
+    soft = viz.plot_activation(f, df, "시그모이드", a=0.5).axes[2].collections[0].get_offsets()
+    steep = viz.plot_activation(f, df, "시그모이드", a=8.0).axes[2].collections[0].get_offsets()
+    assert len(np.unique(np.round(soft, 9), axis=0)) > 100       # regions stay regions
+    # a larger slope pushes the images towards the corners of (0, 1)²
+    corner = lambda Z: np.mean(np.min(np.abs(np.asarray(Z)[:, :, None] - [0.0, 1.0]), axis=2))
+    assert corner(steep) < corner(soft)
+    assert len(viz.plot_activation(f, df, a=1.0, z_map=False).axes) == 2
+

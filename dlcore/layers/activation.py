@@ -162,8 +162,8 @@ class Tanh(_Activation):
     """Hyperbolic tangent; with slope ``a`` the notes' ``y = 2/(1 + e^{−a x}) − 1 = tanh(a x / 2)``.
 
     The default ``a = 2`` is the ordinary ``tanh(x)`` (PyTorch's ``nn.Tanh``, slope 1 at 0, the
-    tanh that Xavier initialisation assumes). ``Tanh(a=1)`` is the curve of the notes' table
-    (표 3-1), ``tanh(x/2)``, which is also what ``F.tanh(x)`` computes by default.
+    tanh that Xavier initialisation assumes), the same default as ``F.tanh``. ``Tanh(a=1)`` is
+    the curve the notes draw in their table (표 3-1), ``tanh(x/2)``, i.e. ``F.tanh(x, a=1)``.
 
     backward: ``∂L/∂x = ∂L/∂y · (a/2)(1 − y²)``, from the cached output y; the local derivative is
     at most a/2.

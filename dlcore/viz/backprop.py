@@ -14,7 +14,8 @@ from matplotlib.patches import FancyArrowPatch
 from .style import PALETTE
 
 __all__ = [
-    "graph_layout", "draw_graph", "backprop_op_counts",
+    "graph_layout", "draw_graph", "backprop_op_counts", "backprop_flow_layout",
+    "plot_backprop_flow",
     "plot_approximation", "plot_approx_mse", "plot_approx_explorer",
 ]
 
@@ -130,6 +131,81 @@ def _arrow(ax, start, end, rad):
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="0.45",
                                  lw=1.2, shrinkA=16, shrinkB=16,
                                  connectionstyle=f"arc3,rad={rad}", zorder=2))
+
+
+def backprop_flow_layout(d, p, c):
+    """Node positions of :func:`plot_backprop_flow`: ``{"x": [...], "z": [...], "o": [...]}``,
+    each a list of ``(x, y)`` from the bias node (index 0; none for the outputs) down.
+
+    Layers sit at x = 0, 2, 4; each column is centred on y = 0 with unit spacing. ``d``, ``p``,
+    ``c``: positive ints (inputs, hidden nodes, outputs, biases not counted)."""
+    for name, v in (("d", d), ("p", p), ("c", c)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 1 <= v <= 12:
+            raise ValueError(f"backprop_flow_layout: expected {name} an int in 1..12, got {v!r}")
+
+    def column(x, n):
+        return [(float(x), (n - 1) / 2 - k) for k in range(n)]
+
+    return {"x": column(0, d + 1), "z": column(2, p + 1), "o": column(4, c)}
+
+
+def plot_backprop_flow(d=3, p=4, c=2, ax=None):
+    """The two-layer perceptron of 식 3.22–3.25 with both passes drawn on it.
+
+    Grey arrows: the forward pass x → z → o through u¹ and u². Red arrows: the backward pass,
+    δ_k = (y_k − o_k) τ′(osum_k) at each output, sent back along every u²_kj into
+    η_j = τ′(zsum_j) Σ_q δ_q u²_qj at each hidden node (none into the bias z₀). Returns the
+    figure."""
+    pos = backprop_flow_layout(d, p, c)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7.0, 5.2))
+    else:
+        fig = ax.figure
+    r = 0.2
+    names = {"x": [f"x{_sub(i)}" for i in range(d + 1)],
+             "z": [f"z{_sub(j)}" for j in range(p + 1)],
+             "o": [f"o{_sub(k + 1)}" for k in range(c)]}
+    # forward: every x_i to every hidden z_j (j ≥ 1), every z_j to every o_k
+    for a, b, skip in (("x", "z", 1), ("z", "o", 0)):
+        for xa, ya in pos[a]:
+            for xb, yb in pos[b][skip:]:
+                ax.annotate("", xy=(xb - r, yb), xytext=(xa + r, ya),
+                            arrowprops=dict(arrowstyle="->", color="0.72", lw=0.8,
+                                            shrinkA=0, shrinkB=0))
+    # backward: δ_k from every output back to every hidden node j ≥ 1 (curved, below the line)
+    for xo, yo in pos["o"]:
+        for xz, yz in pos["z"][1:]:
+            ax.add_patch(FancyArrowPatch((xo - r, yo - 0.06), (xz + r, yz - 0.06),
+                                         connectionstyle="arc3,rad=0.08", arrowstyle="-|>",
+                                         mutation_scale=9, color=BACKWARD_COLOUR, lw=1.0,
+                                         alpha=0.75))
+    for layer, colour in (("x", "white"), ("z", "white"), ("o", "white")):
+        for k, (x, y) in enumerate(pos[layer]):
+            bias = layer != "o" and k == 0
+            ax.add_patch(plt.Circle((x, y), r, facecolor="0.9" if bias else colour,
+                                    edgecolor="0.25", lw=1.3, zorder=3))
+            ax.text(x, y, names[layer][k], ha="center", va="center", fontsize=11, zorder=4)
+    for k, (x, y) in enumerate(pos["o"]):
+        ax.text(x + r + 0.06, y, f"δ{_sub(k + 1)}", color=BACKWARD_COLOUR, fontsize=13,
+                va="center", ha="left")
+    for j, (x, y) in enumerate(pos["z"][1:], start=1):
+        ax.text(x, y + r + 0.08, f"η{_sub(j)}", color=BACKWARD_COLOUR, fontsize=12,
+                va="bottom", ha="center")
+    top = max(len(v) for v in pos.values()) / 2
+    for x, label in ((0, "입력층"), (2, "은닉층"), (4, "출력층")):
+        ax.text(x, top + 0.15, label, ha="center", va="bottom", fontsize=12)
+    ax.text(1.0, -top - 0.1, "u¹ⱼᵢ", ha="center", va="top", fontsize=12, color="0.35")
+    ax.text(3.0, -top - 0.1, "u²ₖⱼ", ha="center", va="top", fontsize=12, color="0.35")
+    ax.text(2.0, -top - 0.55, "회색: 순전파   빨간색: δ, η의 역전파", ha="center", va="top",
+            fontsize=11, color="0.2")
+    ax.set(xlim=(-0.4, 4.7), ylim=(-top - 1.0, top + 0.6), aspect="equal")
+    ax.axis("off")
+    return fig
+
+
+def _sub(n):
+    """``n`` in subscript digits (x₁₂)."""
+    return "".join("₀₁₂₃₄₅₆₇₈₉"[int(ch)] for ch in str(n))
 
 
 def backprop_op_counts(d, p, c):

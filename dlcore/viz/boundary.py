@@ -20,6 +20,7 @@ __all__ = [
     "evaluate_on_grid",
     "plot_decision_boundary",
     "plot_logic_gate",
+    "plot_update_steps",
     "plot_boundary_geometry",
     "plot_boundary_history",
     "plot_hyperplane_3d",
@@ -335,6 +336,53 @@ def plot_boundary_history(weight_history, X, y, ax=None, *, every=1, final_label
     return ax
 
 
+def plot_update_steps(weight_history, updates, X, y, *, ncols=3, size=2.9, padding=0.6,
+                      point_names=None):
+    """Small multiples of perceptron learning: one panel per update.
+
+    Panel u shows the boundary before update u (grey, dashed; none while w₁ = w₂ = 0), the
+    boundary after it (black) with its regions, and a ring around the sample that was
+    misclassified and caused the update. ``weight_history``: (U + 1, 3), ``updates``: U pairs
+    ``(epoch, k)`` (``Perceptron.history["weights"]`` and ``["updates"]``). Returns the figure.
+    """
+    Wh = np.asarray(to_numpy(weight_history), dtype=float)
+    ups = list(updates)
+    if Wh.ndim != 2 or Wh.shape[1] != 3 or len(Wh) != len(ups) + 1 or not ups:
+        raise ValueError("plot_update_steps: expected weights (U + 1, 3) and U ≥ 1 updates, "
+                         f"got weights {Wh.shape} and {len(ups)} updates")
+    X = np.asarray(to_numpy(X), dtype=float)
+    y = np.asarray(to_numpy(y), dtype=float)
+    n = len(ups)
+    ncols = min(int(ncols), n)
+    nrows = -(-n // ncols)
+    fig, axes = new_figure(ncols, nrows, width=size * ncols, height=size * nrows + 0.2)
+    axes = np.atleast_1d(axes).ravel()
+    for u, ax in enumerate(axes):
+        if u >= n:
+            ax.axis("off")
+            continue
+        epoch, k = ups[u]
+        plot_decision_boundary(Wh[u + 1], X, y, ax=ax, padding=padding, legend=False)
+        xlim, ylim = ax.get_xlim(), ax.get_ylim()
+        w0, w1, w2 = Wh[u]
+        xs = np.linspace(*xlim, 2)
+        if abs(w2) > 1e-12:
+            ax.plot(xs, -(w0 + w1 * xs) / w2, color="0.5", lw=1.3, ls="--")
+        elif abs(w1) > 1e-12:
+            ax.axvline(-w0 / w1, color="0.5", lw=1.3, ls="--")
+        ax.scatter(*X[k], s=420, facecolors="none", edgecolors=PALETTE[1], linewidths=2.2,
+                   zorder=5)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        _gate_ticks(ax)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        name = point_names[k] if point_names is not None else f"x{'₁₂₃₄₅₆₇₈₉'[k] if k < 9 else k + 1}"
+        ax.set_title(f"갱신 {u + 1} (에포크 {epoch}, {name})", fontsize=11)
+    return fig
+
+
 def plot_hyperplane_3d(weights, points=None, labels=None, ax=None, *, lim=(-0.25, 1.25),
                        title=None, elev=22, azim=-60):
     """The decision plane w0 + w1 x1 + w2 x2 + w3 x3 = 0 in 3-D, with optional points.
@@ -399,7 +447,15 @@ def plot_perceptron_diagram(weights=None, ax=None, *, n_inputs=2, title=None):
         ax.annotate("", xy=out + np.array([-0.075, 0.0]) * 1.0 + np.array([0, (yy - 0.5) * 0.12]),
                     xytext=(0.06, yy), arrowprops={"arrowstyle": "-|>", "lw": 1.2, "color": "0.3"})
         lab = f"$w_{i}$" if weights is None else f"$w_{i}={weights[i]:g}$".replace("-", "\u2212")
-        ax.text(0.28, yy + (0.5 - yy) * 0.35 + 0.035, lab, ha="center", fontsize=10,
+        # the label sits beside its own arrow, on the outer side (above the arrows that slope
+        # down, below those that slope up) and starting at x_a, so that no arrow crosses it
+        end_y = out[1] + (yy - 0.5) * 0.12
+        flat = abs(end_y - yy) < 1e-9
+        x_a = 0.28 if flat else 0.22
+        line_y = yy + (x_a - 0.06) / (out[0] - 0.075 - 0.06) * (end_y - yy)
+        above = yy >= 0.5
+        ax.text(x_a, line_y + (0.03 if above else -0.03), lab, ha="center" if flat else "left",
+                va="bottom" if above else "top", fontsize=10,
                 color=PALETTE[2] if i else PALETTE[4])
     ax.add_patch(_circle(out, 0.075, "white"))
     ax.text(*out, "$\\Sigma$", ha="center", va="center", fontsize=13, zorder=4)

@@ -11,7 +11,7 @@ from matplotlib.patches import Rectangle
 from ..backend import to_numpy
 from .style import PALETTE, new_figure
 
-__all__ = ["plot_digits", "plot_pixel_weights", "plot_digit_verdicts"]
+__all__ = ["plot_digits", "plot_pixel_weights", "plot_hidden_weights", "plot_digit_verdicts"]
 
 
 def _images(images):
@@ -85,6 +85,37 @@ def plot_pixel_weights(weights, ax=None, shape=(8, 8), title="학습된 가중�
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_hidden_weights(weights, shape=(8, 8), ncols=None, titles=None, size=1.6):
+    """The incoming weights of every hidden node of a one-hidden-layer net on images.
+
+    ``weights``: (p, H*W), e.g. ``Linear(64, p).weight`` (row j = what hidden node j looks at).
+    Each map uses its own symmetric colour scale (red: the node's sum grows with ink there,
+    blue: it shrinks). Panels in ``ncols`` columns (default: all in one row), titled
+    ``titles`` (default 은닉 노드 1, 2, …). Returns the figure.
+    """
+    W = np.asarray(to_numpy(weights), dtype=float)
+    if W.ndim != 2 or W.shape[1] != shape[0] * shape[1]:
+        raise ValueError(f"plot_hidden_weights: expected weights of shape (p, {shape[0] * shape[1]}), "
+                         f"got {W.shape}")
+    p = W.shape[0]
+    ncols = p if ncols is None else int(ncols)
+    nrows = -(-p // ncols)
+    titles = [f"노드 {j + 1}" for j in range(p)] if titles is None else list(titles)
+    fig, axes = new_figure(ncols, nrows, width=size * ncols, height=size * nrows + 0.3)
+    axes = np.atleast_1d(axes).ravel()
+    for j, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        if j >= p:
+            ax.axis("off")
+            continue
+        vmax = np.abs(W[j]).max() or 1.0
+        ax.imshow(W[j].reshape(shape), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        ax.set_title(titles[j], fontsize=11)
+    return fig
 
 
 def plot_digit_verdicts(image, truth, verdicts, ax=None, class_names=None, title=None,

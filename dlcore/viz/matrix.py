@@ -299,7 +299,7 @@ def plot_grad_norms(series, ax=None, title="층별 그레이디언트 크기", l
 
 
 def plot_saturation(ax=None, a=1.0, s_max=8.0, threshold=4.0):
-    """Sigmoid τ(s) and its derivative τ'(s)=aτ(1−τ), with |s| > threshold shaded as saturated.
+    """Sigmoid σ(s) and its derivative σ'(s)=aσ(1−σ) (4장's notation), with |s| > threshold shaded as saturated.
 
     Returns the Figure.
     """
@@ -310,8 +310,8 @@ def plot_saturation(ax=None, a=1.0, s_max=8.0, threshold=4.0):
     s = np.linspace(-s_max, s_max, 401)
     t = sigmoid_np(a * s)
     d = a * t * (1 - t)
-    ax.plot(s, t, color=PALETTE[0], label=r"$\tau(s)$")
-    ax.plot(s, d, color=PALETTE[1], label=r"$\tau'(s)$")
+    ax.plot(s, t, color=PALETTE[0], label=r"$\sigma(s)$")
+    ax.plot(s, d, color=PALETTE[1], label=r"$\sigma'(s)$")
     for lo, hi in ((-s_max, -threshold), (threshold, s_max)):
         ax.axvspan(lo, hi, color="grey", alpha=0.15)
     ax.text(-(s_max + threshold) / 2, 0.5, "포화 영역", ha="center")
@@ -328,7 +328,7 @@ def plot_saturation(ax=None, a=1.0, s_max=8.0, threshold=4.0):
 def plot_saturation_state(scale=1.0, depth=8, width=32, activation="sigmoid", seed=0):
     """Two panels for the saturation explorer (chapter 4).
 
-    Left: τ'(s) with a histogram of the first layer's pre-activations s for weight scale
+    Left: the activation's derivative (σ′, tanh′ or ReLU′, as 4장 writes them) with a histogram of the first layer's pre-activations s for weight scale
     ``scale``. Right: gradient norm per layer (:func:`deep_sigmoid_grad_norms`). Returns the Figure.
     """
     res = deep_sigmoid_grad_norms(depth=depth, width=width, scale=scale,
@@ -347,14 +347,15 @@ def plot_saturation_state(scale=1.0, depth=8, width=32, activation="sigmoid", se
     ax1.hist(z, bins=40, range=(-lim, lim), density=True, color=PALETTE[0], alpha=0.5,
              label="1층의 s 분포")
     ax1b = ax1.twinx()
-    ax1b.plot(s, d, color=PALETTE[1], label=r"$\tau'(s)$")
+    prime = {"sigmoid": "σ′(s)", "tanh": "tanh′(s)", "relu": "ReLU′(s)"}[activation]
+    ax1b.plot(s, d, color=PALETTE[1], label=prime)
     ax1b.set_ylim(0, max(d) * 1.15)
     ax1b.grid(False)
     ax1.set_xlabel("$s$")
     ax1.set_ylabel("밀도")
-    ax1b.set_ylabel(r"$\tau'(s)$")
+    ax1b.set_ylabel(prime)
     mean_local = float(np.mean(res["local"][0]))
-    ax1.set_title(f"가중치 배율 {scale:g}: 평균 τ' = {mean_local:.4f}")
+    ax1.set_title(f"가중치 배율 {scale:g}: 평균 {prime[:-3]} = {mean_local:.4f}")
     h1, l1 = ax1.get_legend_handles_labels()
     h2, l2 = ax1b.get_legend_handles_labels()
     ax1.legend(h1 + h2, l1 + l2, loc="upper left")

@@ -38,12 +38,16 @@ def _pm_step(s):
 # ---------------------------------------------------------------------------------------------
 # Region counts (p perceptrons = p lines in the plane)
 # ---------------------------------------------------------------------------------------------
-def region_count(p):
-    """Number of regions that ``p`` lines in general position cut the plane into:
-    ``1 + Σ_{i=1}^{p} i`` (= 7 for p = 3)."""
-    if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0:
-        raise ValueError(f"region_count: expected a non-negative integer p, got {p!r}")
-    return 1 + sum(range(1, int(p) + 1))
+def region_count(p, d=2):
+    """Number of regions that ``p`` hyperplanes in general position cut ``d``-dimensional space
+    into: ``Σ_{k=0}^{d} C(p, k)``. For the plane (d = 2) this is ``1 + Σ_{i=1}^{p} i`` (= 7 for
+    p = 3); for p ≤ d every one of the 2^p sign patterns occurs."""
+    import math
+
+    for name, v in (("p", p), ("d", d)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise ValueError(f"region_count: expected a non-negative integer {name}, got {v!r}")
+    return sum(math.comb(int(p), k) for k in range(int(d) + 1))
 
 
 def random_lines(p, seed=0, min_angle=0.15, min_gap=0.05, max_tries=1000):
@@ -307,16 +311,37 @@ def _range_limits(ax, y):
     ax.set_ylim(lo - pad, hi + pad)
 
 
-def plot_activation(f, df, name="", a=None, s=None, axes=None):
-    """Plot τ(s) and τ'(s) of one activation side by side. With a slope ``a`` the functions are
-    called as ``f(s, a)`` and ``df(s, a)``; with ``a=None`` as ``f(s)`` (step, softplus, ReLU).
+#: The two hidden perceptrons of 2장's hard/soft figure, z₁ = τ(x₁ + x₂ − 1), z₂ = τ(x₁ − x₂).
+HARD_SOFT_U = np.array([[-1.0, 1.0, 1.0], [0.0, 1.0, -1.0]])
+
+
+def plot_activation(f, df, name="", a=None, s=None, axes=None, z_map=True):
+    """Plot τ(s) and τ'(s) of one activation side by side and, with ``z_map``, a third panel:
+    where the two perceptrons :data:`HARD_SOFT_U` send a grid of the square [−0.25, 1.25]² when
+    they use this activation (the z-space map of 2장: a step collapses every region to a point,
+    a smooth τ with a small slope a keeps regions as regions, a large a pushes them to the
+    corners). With a slope ``a`` the functions are called as ``f(s, a)`` and ``df(s, a)``; with
+    ``a=None`` as ``f(s)`` (step, softplus, ReLU). ``axes``: 2 (or 3) axes to draw in.
     Returns the figure."""
     s = np.linspace(-6, 6, 601) if s is None else _host(s)
     y, dy = _call(f, s, a), _call(df, s, a)
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+        ncols = 3 if z_map else 2
+        fig, axes = plt.subplots(1, ncols, figsize=(4.3 * ncols, 3.6))
     else:
         fig = axes[0].figure
+    if z_map and len(axes) >= 3:
+        g = np.linspace(-0.25, 1.25, 31)
+        xx, yy = np.meshgrid(g, g)
+        P = np.column_stack([xx.ravel(), yy.ravel()])
+        S = P @ HARD_SOFT_U[:, 1:].T + HARD_SOFT_U[:, 0]
+        region = np.unique(_pm_step(S), axis=0, return_inverse=True)[1].ravel()
+        Z = np.asarray(_call(f, S, a))
+        axes[2].scatter(Z[:, 0], Z[:, 1], c=np.array(PALETTE)[region % len(PALETTE)], s=8)
+        lo, hi = float(np.nanmin(Z)), float(np.nanmax(Z))
+        pad = 0.1 * max(hi - lo, 1.0)
+        axes[2].set(xlim=(lo - pad, hi + pad), ylim=(lo - pad, hi + pad), aspect="equal",
+                    xlabel="z₁", ylabel="z₂", title="격자점이 옮겨 간 z 공간")
     axes[0].plot(s, y, color=PALETTE[0], lw=2)
     axes[0].set(title=f"{name}  τ(s)".strip(), xlabel="$s$")
     axes[1].plot(s, dy, color=PALETTE[1], lw=2)
@@ -333,7 +358,7 @@ def plot_activation(f, df, name="", a=None, s=None, axes=None):
                      textcoords="offset points", fontsize=10, ha="right" if right else "left",
                      va="bottom", arrowprops=dict(arrowstyle="->", color="0.3", lw=1.0,
                                                   shrinkA=2, shrinkB=3))
-    for ax in axes:
+    for ax in axes[:2]:
         ax.axhline(0, color="0.5", lw=0.8)
         ax.axvline(0, color="0.5", lw=0.8)
     return fig
@@ -444,13 +469,19 @@ def plot_mlp_architecture(d=2, p=3, c=2, ax=None, highlight=(2, 1)):
     return fig
 
 
-def plot_feature_extractor(X, y, Z, boundary=None, titles=("입력 공간 x", "은닉층 공간 z")):
+def plot_feature_extractor(X, y, Z, boundary=None, titles=("입력 공간 x", "은닉층 공간 z"),
+                           lines=None, predict=None, plane=None):
     """Side by side: the data in the input space and its image in the hidden space (first two
-    hidden units, or three in a 3-D panel). ``boundary=(w, b)`` draws the output unit's line
-    w·z + b = 0 in a 2-D hidden space."""
+    hidden units, or three in a 3-D panel).
+
+    ``boundary=(w, b)`` draws the output unit's line w·z + b = 0 in a 2-D hidden space; in a 3-D
+    hidden space ``plane=(w, b)`` draws the output unit's plane w·z + b = 0. In the input panel,
+    ``lines=(W, b)`` draws the line W_j·x + b_j = 0 of every hidden unit (dashed, numbered) and
+    ``predict`` (a function of (M, 2) points returning output probabilities) draws the network's
+    decision boundary, the 0.5 contour (black). Returns the figure."""
     X, y, Z = _host(X), _host(y).ravel(), _host(Z)
     classes = np.unique(y)
-    fig = plt.figure(figsize=(10, 4.4))
+    fig = plt.figure(figsize=(10, 5.2 if lines is not None or predict is not None else 4.6))
     ax0 = fig.add_subplot(1, 2, 1)
     three = Z.shape[1] >= 3
     ax1 = fig.add_subplot(1, 2, 2, projection="3d" if three else None)
@@ -461,13 +492,46 @@ def plot_feature_extractor(X, y, Z, boundary=None, titles=("입력 공간 x", "�
             ax1.scatter(Z[m, 0], Z[m, 1], Z[m, 2], s=10, color=PALETTE[k], depthshade=False)
         else:
             ax1.scatter(Z[m, 0], Z[m, 1], s=14, color=PALETTE[k])
-    ax0.set(title=titles[0], xlabel="$x_1$", ylabel="$x_2$")
-    ax0.legend(fontsize=9)
+    lo0, hi0 = X.min(axis=0) - 0.15, X.max(axis=0) + 0.15
+    if predict is not None:
+        g0, g1 = np.meshgrid(np.linspace(lo0[0], hi0[0], 200), np.linspace(lo0[1], hi0[1], 200))
+        P = _host(predict(np.column_stack([g0.ravel(), g1.ravel()]))).reshape(g0.shape)
+        ax0.contour(g0, g1, P, levels=[0.5], colors="k", linewidths=2)
+        ax0.plot([], [], color="k", lw=2, label="결정 경계")
+    if lines is not None:
+        W, b = _host(lines[0]), _host(lines[1]).ravel()
+        for j, (w, bj) in enumerate(zip(W, b)):
+            xs, ys = _line_points(w, bj, min(lo0), max(hi0))
+            ax0.plot(xs, ys, ls="--", lw=1.4, color="0.35")
+            # number each line at the point of the visible segment nearest the panel's middle
+            mid = np.array([(lo0[0] + hi0[0]) / 2, (lo0[1] + hi0[1]) / 2])
+            d = w / (np.linalg.norm(w) or 1.0)
+            foot = mid - (d @ mid + bj / (np.linalg.norm(w) or 1.0)) * d
+            ax0.annotate(f"z{'₁₂₃₄₅₆₇₈₉'[j] if j < 9 else j + 1}", foot, xytext=(4, 4),
+                         textcoords="offset points", fontsize=11, color="0.2")
+        ax0.plot([], [], ls="--", lw=1.4, color="0.35", label="은닉 노드의 직선")
+    ax0.set(title=titles[0], xlabel="x₁", ylabel="x₂", xlim=(lo0[0], hi0[0]),
+            ylim=(lo0[1], hi0[1]))
+    ax0.set_aspect("equal")
+    ax0.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2,
+               frameon=False)
     ax1.set_title(titles[1])
-    ax1.set_xlabel("$z_1$")
-    ax1.set_ylabel("$z_2$")
+    ax1.set_xlabel("z₁")
+    ax1.set_ylabel("z₂")
     if three:
-        ax1.set_zlabel("$z_3$")
+        ax1.set_zlabel("z₃")
+        if plane is not None:
+            w, b0 = _host(plane[0]).ravel(), float(_host(plane[1]).ravel()[0])
+            k = int(np.argmax(np.abs(w)))               # solve the plane for its steepest axis
+            others = [i for i in range(3) if i != k]
+            u, v = np.meshgrid(np.linspace(-1, 1, 12), np.linspace(-1, 1, 12))
+            coords = [None, None, None]
+            coords[others[0]], coords[others[1]] = u, v
+            coords[k] = -(b0 + w[others[0]] * u + w[others[1]] * v) / w[k]
+            coords[k] = np.where(np.abs(coords[k]) <= 1.05, coords[k], np.nan)
+            ax1.plot_surface(*coords, color=PALETTE[4], alpha=0.25, linewidth=0)
+            ax1.set(xlim=(-1, 1), ylim=(-1, 1), zlim=(-1, 1), xticks=[-1, 0, 1],
+                    yticks=[-1, 0, 1], zticks=[-1, 0, 1])
     elif boundary is not None:
         w, b0 = _host(boundary[0]).ravel(), float(_host(boundary[1]).ravel()[0])
         lo, hi = Z.min(axis=0), Z.max(axis=0)
