@@ -393,8 +393,8 @@ def plot_optimizer_state(optimizer="sgd", lr=0.3, momentum=0.0, steps=50, axes=N
         # Fixed margins instead of constrained layout: the explorer redraws this figure for
         # every state, and the layout solver would cost most of each redraw.
         with matplotlib.rc_context({"figure.constrained_layout.use": False}):
-            fig, axes = new_figure(ncols=2, width=9.0, height=4.5)
-        fig.subplots_adjust(left=0.07, right=0.99, bottom=0.11, top=0.86, wspace=0.18)
+            fig, axes = new_figure(ncols=2, width=6.6, height=3.9)   # the HTML column, 1:1
+        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.12, top=0.85, wspace=0.28)
     else:
         fig = axes[0].figure
     bowl, saddle = default_bowl(), saddle_surface()
@@ -419,4 +419,5 @@ def plot_optimizer_state(optimizer="sgd", lr=0.3, momentum=0.0, steps=50, axes=N
     for ax in axes:                       # few ticks: readable on a phone, cheap to redraw
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.yaxis.set_major_locator(MaxNLocator(4))
+        ax.title.set_fontsize(12)
     return fig
