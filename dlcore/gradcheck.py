@@ -19,7 +19,9 @@ themselves: their last digits depend on the CPU.
 from __future__ import annotations
 
 import itertools
+import math
 
+from ._validate import is_real
 from .backend import xp
 from .module import Module
 
@@ -29,6 +31,15 @@ __all__ = ["numerical_gradient", "rel_error", "check_module", "check_loss",
 
 class GradCheckError(AssertionError):
     """Raised by :func:`check_module` and :func:`check_loss` when a gradient is wrong."""
+
+
+def _scalar(value, where):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected f(x) to return a scalar (a float or a 0-d array), "
+                         f"got {type(value).__name__} of shape "
+                         f"{getattr(value, 'shape', '?')}") from None
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -50,16 +61,20 @@ def numerical_gradient(f, x, eps=1e-6):
     if not hasattr(x, "shape") or not hasattr(x, "dtype") or x.dtype.kind != "f":
         got = getattr(x, "dtype", type(x).__name__)
         raise ValueError(f"{where}: expected a floating-point array x, got {got}")
-    if not eps > 0:
-        raise ValueError(f"{where}: expected eps > 0, got {eps!r}")
+    if not is_real(eps) or not math.isfinite(float(eps)) or not eps > 0:
+        raise ValueError(f"{where}: expected eps > 0 (a finite number), got "
+                         f"{type(eps).__name__} {eps!r}")
+    if not callable(f):
+        raise ValueError(f"{where}: expected f to be a function of x returning a float, got "
+                         f"{type(f).__name__}")
     grad = xp.zeros_like(x)
     for idx in itertools.product(*(range(n) for n in x.shape)):
         old = float(x[idx])
         try:
             x[idx] = old + eps
-            f_plus = float(f(x))
+            f_plus = _scalar(f(x), where)
             x[idx] = old - eps
-            f_minus = float(f(x))
+            f_minus = _scalar(f(x), where)
         finally:
             x[idx] = old
         grad[idx] = (f_plus - f_minus) / (2.0 * eps)
@@ -137,8 +152,9 @@ class GradCheckReport:
 
 def _check_tolerances(eps, rtol, atol, where):
     for name, value in (("eps", eps), ("rtol", rtol), ("atol", atol)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"{where}: expected {name} to be a number ≥ 0, got {value!r}")
+        if not is_real(value) or not math.isfinite(float(value)) or value < 0:
+            raise ValueError(f"{where}: expected {name} to be a number ≥ 0 (finite), got "
+                             f"{type(value).__name__} {value!r}")
     if eps == 0:
         raise ValueError(f"{where}: expected eps > 0, got {eps!r}")
 
@@ -235,6 +251,9 @@ def check_loss(loss, pred, target, eps=1e-6, rtol=1e-6, atol=1e-9, raise_excepti
     Returns a :class:`GradCheckReport` with one row, ``pred``.
     """
     where = "check_loss"
+    if not callable(loss) or not hasattr(loss, "backward"):
+        raise ValueError(f"{where}: expected a dlcore loss (callable, with backward()), got "
+                         f"{type(loss).__name__}")
     _check_tolerances(eps, rtol, atol, where)
     pred = _float64_copy(pred, where, "pred")
     report = GradCheckReport(f"check_loss({type(loss).__name__})", rtol, atol)

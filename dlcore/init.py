@@ -78,9 +78,10 @@ def manual_seed(seed):
     imported, so dlcore is reproducible even without this call.
     """
     global _GLOBAL_SEED, _global_count
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if isinstance(seed, bool) or not (isinstance(seed, int) or _is_integer_scalar(seed)) \
+            or seed < 0:
         raise ValueError(f"manual_seed: expected an int ≥ 0, got {seed!r}")
-    _GLOBAL_SEED, _global_count = seed, 0
+    _GLOBAL_SEED, _global_count = int(seed), 0
 
 
 def _next_default_rng():

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .backend import to_numpy
 
-__all__ = ["save", "load", "save_state", "load_state"]
+__all__ = ["save", "load", "save_state", "load_state", "CheckpointError"]
 
 
 def save_state(state, path):
@@ -26,6 +27,9 @@ def save_state(state, path):
     Args:
         state: mapping name → array (NumPy or backend arrays; copied to the host).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"save_state: expected a file path (str or Path), got "
+                         f"{type(path).__name__}")
     path = Path(path)
     if not state:
         raise ValueError(f"save_state: expected a non-empty dict of arrays, got {state!r}")
@@ -46,13 +50,60 @@ def save_state(state, path):
     return path
 
 
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be read: empty, truncated, corrupted, not an ``.npz``, a
+    folder, or holding pickled objects. The message names the file and what is wrong."""
+
+
 def load_state(path):
-    """Read a ``.npz`` checkpoint into a dict name → NumPy array (``allow_pickle=False``)."""
+    """Read a ``.npz`` checkpoint into a dict name → NumPy array (``allow_pickle=False``).
+
+    Raises ``FileNotFoundError`` when nothing is at ``path`` and :class:`CheckpointError` (a
+    ``ValueError``) naming the file for every file that is not a readable checkpoint.
+    """
+    return _read_checkpoint(path, "load_state")
+
+
+def _read_checkpoint(path, where):
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"{where}: expected a file path (str or Path), got "
+                         f"{type(path).__name__}")
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"load_state: no checkpoint at {path}")
-    with np.load(path, allow_pickle=False) as data:
-        return {key: data[key] for key in data.files}
+        raise FileNotFoundError(f"{where}: no checkpoint at {path}")
+
+    def bad(what):
+        return CheckpointError(f"{where}: {path} is not a readable dlcore checkpoint: {what}")
+
+    if path.is_dir():
+        raise bad("it is a folder, expected an .npz file written by dlcore.io.save")
+    if path.stat().st_size == 0:
+        raise bad("the file is empty (an interrupted copy?)")
+    with open(path, "rb") as f:
+        head = f.read(6)
+    if head.startswith(b"\x93NUMPY"):
+        raise bad("it holds a single array (.npy), expected an .npz archive of named arrays "
+                  "written by dlcore.io.save")
+    if not head.startswith(b"PK"):
+        kind = "a pickle" if head[:1] == b"\x80" else "not a zip archive"
+        raise bad(f"expected an .npz archive (a zip file), got {kind} (first bytes "
+                  f"{head.hex()})")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            state = {key: data[key] for key in data.files}
+    except CheckpointError:
+        raise
+    except ValueError as err:
+        if "pickle" in str(err).lower():
+            raise bad("it holds pickled Python objects, which dlcore never loads (they can "
+                      "run code); save plain arrays with dlcore.io.save") from None
+        raise bad(f"the data are damaged ({err})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
+        raise bad(f"the file is truncated or corrupted, or not an .npz archive "
+                  f"({type(err).__name__}: {err})") from None
+    if not state:
+        raise bad("the archive holds no arrays")
+    return state
 
 
 def save(model, path):
@@ -74,9 +125,9 @@ def load(model, path):
     """
     if not hasattr(model, "load_state_dict"):
         raise ValueError(f"load: expected a dlcore Module, got {type(model).__name__}")
-    state = load_state(path)
+    state = _read_checkpoint(path, "load")
     try:
-        model.load_state_dict(state)  # checks keys and shapes
+        model.load_state_dict(state)  # checks keys and shapes, then writes (all or nothing)
     except ValueError as err:
         raise ValueError(f"load: checkpoint {path} does not fit {type(model).__name__}: "
                          f"{err}") from None

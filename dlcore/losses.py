@@ -20,6 +20,7 @@ Every loss is stable for extreme inputs: cross-entropy and BCE-with-logits work 
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 from . import _validate
@@ -48,6 +49,9 @@ def _check_values(a, where, what, finite=True):
                          f"{tuple(a.shape)}")
     if a.dtype.kind not in "fiub":
         raise ValueError(f"{where}: expected {what} with real numbers, got dtype {a.dtype}")
+    if a.dtype.kind == "f" and a.dtype.itemsize < 4:
+        raise ValueError(f"{where}: expected {what} of dtype float32 or float64, got "
+                         f"{a.dtype}; {_validate.FLOAT16_HINT}")
     if a.dtype.kind != "f":
         a = a.astype(xp.float64)
     if finite and not bool(xp.isfinite(a).all()):
@@ -70,7 +74,17 @@ def _check_pair(pred, target, where):
     target = _as_array(target, where, "target")
     _validate.check_same_shape(pred, target, where)
     target = _check_values(target, where, "target")
-    return pred, target.astype(pred.dtype, copy=False)
+    if target.dtype != pred.dtype:
+        errstate = getattr(xp, "errstate", None)   # (CuPy has none, and does not warn)
+        with errstate(over="ignore") if errstate else contextlib.nullcontext():
+            cast = target.astype(pred.dtype)
+        if not bool(xp.isfinite(cast).all()):
+            big = float(xp.max(xp.abs(target)))
+            raise ValueError(f"{where}: expected targets that fit the predictions' dtype "
+                             f"{pred.dtype}, got values up to {big:g} that overflow to inf "
+                             f"in {pred.dtype}")
+        target = cast
+    return pred, target
 
 
 def _check_classes(scores, target, where, what):
@@ -137,7 +151,13 @@ class _Loss:
         return self.forward(pred, target)
 
     def forward(self, pred, target):
-        """Loss value (Python float) of predictions ``pred`` against ``target``."""
+        """Loss value (Python float) of predictions ``pred`` against ``target``.
+
+        What ``backward`` needs is computed here, in arrays of the loss's own (the caller may
+        overwrite ``pred`` or ``target`` before calling ``backward``). A forward that raises
+        leaves nothing behind, so a following ``backward`` raises too.
+        """
+        self._count = None
         pred, target = self._check(pred, target)
         total = float(xp.sum(self._losses(pred, target)))
         self._count = pred.shape[0] if self._per_sample else pred.size
@@ -242,9 +262,8 @@ class BCELoss(_LogBase, _Loss):
         super().__init__(reduction)
         self.base = base
         self._scale = _log_scale(base, type(self).__name__)
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < 0.5:
-            raise ValueError(f"{type(self).__name__}: expected eps in (0, 0.5), got {eps!r}")
-        self.eps = float(eps)
+        self.eps = _validate.check_real(eps, type(self).__name__, "eps", low=0.0, high=0.5,
+                                        low_open=True, high_open=True)
 
     def _check(self, pred, target):
         where = type(self).__name__
@@ -257,7 +276,12 @@ class BCELoss(_LogBase, _Loss):
     def _losses(self, pred, target):
         p = xp.asarray(xp.maximum(pred, self.eps))      # log o    -> log max(o, eps)
         q = xp.asarray(xp.maximum(1.0 - pred, self.eps))  # log(1−o) -> log max(1 − o, eps)
-        self._saved = (pred, target, p, q)
+        # the gradient of the sum, now (pred and target may change before backward)
+        grad = xp.asarray(pred - target)
+        grad /= p * q
+        if self._scale != 1.0:
+            grad *= self._scale
+        self._saved = grad
         xp.log(p, out=p)
         xp.log(q, out=q)
         losses = target * p
@@ -266,13 +290,7 @@ class BCELoss(_LogBase, _Loss):
         return losses
 
     def _grad(self):
-        pred, target, _, _ = self._saved
-        denom = xp.maximum(pred, self.eps) * xp.maximum(1.0 - pred, self.eps)
-        grad = xp.asarray(pred - target)
-        grad /= denom
-        if self._scale != 1.0:
-            grad *= self._scale
-        return grad
+        return self._saved.copy()
 
 
 class BCEWithLogitsLoss(_LogBase, _Loss):
@@ -303,7 +321,10 @@ class BCEWithLogitsLoss(_LogBase, _Loss):
         return pred, target
 
     def _losses(self, pred, target):
-        self._saved = (pred, target)
+        grad = xp.asarray(sigmoid(pred) - target)     # gradient of the sum, computed now
+        if self._scale != 1.0:
+            grad *= self._scale
+        self._saved = grad
         losses = xp.asarray(xp.abs(pred))
         xp.negative(losses, out=losses)
         xp.exp(losses, out=losses)
@@ -315,11 +336,7 @@ class BCEWithLogitsLoss(_LogBase, _Loss):
         return losses
 
     def _grad(self):
-        pred, target = self._saved
-        grad = xp.asarray(sigmoid(pred) - target)
-        if self._scale != 1.0:
-            grad *= self._scale
-        return grad
+        return self._saved.copy()
 
 
 # -- multi-class: softmax + log-likelihood -------------------------------------------------
@@ -349,7 +366,7 @@ class CrossEntropyLoss(_Loss):
         probs = xp.exp(shifted)
         total = xp.sum(probs, axis=1, keepdims=True)
         probs /= total
-        self._saved = (probs, rows, target)
+        self._saved = (probs, rows, target.copy())
         return xp.log(total[:, 0]) - shifted[rows, target]
 
     def _grad(self):
@@ -385,7 +402,7 @@ class NLLLoss(_Loss):
 
     def _losses(self, pred, target):
         rows = xp.arange(pred.shape[0])
-        self._saved = (pred.shape, pred.dtype, rows, target)
+        self._saved = (pred.shape, pred.dtype, rows, target.copy())
         return -pred[rows, target]
 
     def _grad(self):

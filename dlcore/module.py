@@ -8,11 +8,64 @@ clears them before the next step.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 
+from ._validate import check_bool
 from .backend import xp
 
 __all__ = ["Parameter", "Module", "Sequential"]
+
+
+def keep_input(module, x, attr="_kept_input"):
+    """A private copy of ``x`` for ``backward``, in a buffer of ``module`` reused between steps.
+
+    A layer that needs its input again in ``backward`` (Linear, Conv2d, ...) must not keep the
+    caller's array itself: a caller that refills the same buffer with the next batch before
+    calling ``backward`` would silently change the weight gradient. Copying into a buffer that
+    is allocated once costs one pass over ``x`` and no new memory from step to step.
+    """
+    buf = getattr(module, attr, None)
+    if buf is None or buf.shape != x.shape or buf.dtype != x.dtype or buf is x:
+        buf = xp.array(x, copy=True)
+    else:
+        xp.copyto(buf, x)
+    setattr(module, attr, buf)
+    return buf
+
+
+def _guard_forward(forward):
+    """Wrap a ``forward`` so that the module remembers whether the last call succeeded."""
+
+    @functools.wraps(forward)
+    def guarded(self, *args, **kwargs):
+        self._forward_ok = False
+        try:
+            out = forward(self, *args, **kwargs)
+        except BaseException:
+            self._forward_ok = False
+            raise
+        self._forward_ok = True
+        return out
+
+    guarded._dlcore_guard = True
+    return guarded
+
+
+def _guard_backward(backward):
+    """Wrap a ``backward`` so that it refuses to run after a ``forward`` that raised."""
+
+    @functools.wraps(backward)
+    def guarded(self, *args, **kwargs):
+        if getattr(self, "_forward_ok", None) is False:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward: expected a successful forward call first, "
+                f"got a forward that raised an error (what it cached belongs to an earlier "
+                f"input); call forward again before backward")
+        return backward(self, *args, **kwargs)
+
+    guarded._dlcore_guard = True
+    return guarded
 
 
 class Parameter:
@@ -55,6 +108,15 @@ class Module:
     """
 
     training = True
+
+    def __init_subclass__(cls, **kwargs):
+        # every subclass's forward/backward: a backward after a failed forward raises instead
+        # of silently differentiating the previous input
+        super().__init_subclass__(**kwargs)
+        for name, guard in (("forward", _guard_forward), ("backward", _guard_backward)):
+            fn = cls.__dict__.get(name)
+            if fn is not None and callable(fn) and not getattr(fn, "_dlcore_guard", False):
+                setattr(cls, name, guard(fn))
 
     def forward(self, x):
         """Compute the output from the input ``x`` and keep what ``backward`` will need.
@@ -122,9 +184,13 @@ class Module:
 
     # -- modes ---------------------------------------------------------------------------
     def train(self, mode=True):
-        """Training mode (dropout active, batch statistics in batch norm). Returns self."""
+        """Training mode (dropout active, batch statistics in batch norm). Returns self.
+
+        ``mode`` must be True or False (a string such as "False" is refused, not read as true).
+        """
+        mode = check_bool(mode, f"{type(self).__name__}.train", "mode")
         for m in self.modules():
-            m.training = bool(mode)
+            m.training = mode
         return self
 
     def eval(self):
@@ -158,8 +224,14 @@ class Module:
         return state
 
     def load_state_dict(self, state):
-        """Copy arrays into this module's parameters and buffers; names and shapes must match."""
+        """Copy arrays into this module's parameters and buffers; names and shapes must match.
+
+        All or nothing: every key, shape and value is checked before the first array is
+        written, so a checkpoint that does not fit leaves the module exactly as it was.
+        """
         where = f"{type(self).__name__}.load_state_dict"
+        if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
+            raise ValueError(f"{where}: expected a dict name -> array, got {type(state).__name__}")
         own = self.state_dict()
         missing = [k for k in own if k not in state]
         extra = [k for k in state if k not in own]
@@ -168,11 +240,21 @@ class Module:
                              f"missing keys {missing}, unexpected keys {extra}")
         params = dict(self.named_parameters())
         bufs = {n: (m, a) for n, m, a in self.buffers()}
-        for key, target in own.items():
-            value = xp.asarray(state[key])
+        values = {}
+        for key, target in own.items():       # 1. check everything ...
+            try:
+                value = xp.asarray(state[key])
+            except (TypeError, ValueError):
+                raise ValueError(f"{where}: expected {key} to be a numeric array, got "
+                                 f"{type(state[key]).__name__}") from None
             if tuple(value.shape) != tuple(target.shape):
                 raise ValueError(f"{where}: expected {key} of shape {tuple(target.shape)}, "
                                  f"got {tuple(value.shape)}")
+            if value.dtype.kind not in "fiub":
+                raise ValueError(f"{where}: expected {key} with real numbers, got dtype "
+                                 f"{value.dtype}")
+            values[key] = value
+        for key, value in values.items():     # 2. ... then write
             if key in params:
                 params[key].data[...] = value
             else:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 
+from ._validate import FLOAT16_HINT, check_bool, is_real
 from .backend import xp
 from .module import Module, Parameter
 
@@ -69,11 +70,15 @@ def _check_params(params, where):
         if p.data.dtype.kind != "f":
             raise ValueError(f"{where}: expected floating-point parameters, got dtype "
                              f"{p.data.dtype} at position {i} ({p!r})")
+        if p.data.dtype.itemsize < 4:
+            raise ValueError(f"{where}: expected float32 or float64 parameters, got "
+                             f"{p.data.dtype} at position {i} ({p!r}); {FLOAT16_HINT}")
     return items
 
 
 def _is_real(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """Python or NumPy real number (``0.1``, ``np.float32(0.1)``), finite, not a bool."""
+    return is_real(value) and math.isfinite(float(value))
 
 
 def _check_number(value, where, name, low, high=math.inf, low_open=False, high_open=True):
@@ -117,6 +122,15 @@ class Optimizer:
         self.lr = _check_number(lr, where, "lr", 0.0, low_open=True)
         self.weight_decay = _check_number(weight_decay, where, "weight_decay", 0.0)
         self.l1 = _check_number(l1, where, "l1", 0.0)
+        eps = getattr(self, "eps", None)
+        if eps is not None:
+            # ε keeps the adaptive step finite where the squared-gradient average is 0; it must
+            # survive rounding to the parameters' dtype (1e-50 is 0 in float32)
+            for i, p in enumerate(self.params):
+                if p.data.dtype.type(eps) == 0:
+                    raise ValueError(f"{where}: expected eps > 0 in the parameters' dtype "
+                                     f"{p.data.dtype}, got eps={eps!r}, which rounds to 0 "
+                                     f"there (parameter {i})")
         self.t = 0  # number of steps taken so far
         # Per parameter: the optimiser's state buffers, plus scratch space for the update
         # ("tmp"). Allocated once, reused every step.
@@ -232,11 +246,10 @@ class SGD(Optimizer):
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0, l1=0.0):
         where = "SGD"
         self.momentum = _check_number(momentum, where, "momentum", 0.0, 1.0)
-        if not isinstance(nesterov, bool):
-            raise ValueError(f"{where}: expected nesterov to be True or False, got {nesterov!r}")
+        nesterov = check_bool(nesterov, where, "nesterov")
         if nesterov and self.momentum == 0.0:
             raise ValueError(f"{where}: nesterov=True needs momentum > 0, got momentum={momentum!r}")
-        self.nesterov = nesterov
+        self.nesterov = bool(nesterov)
         self._state_names = ("momentum_buffer",) if self.momentum > 0.0 else ()
         super().__init__(params, lr, weight_decay, l1)
 
@@ -278,14 +291,14 @@ class AdaGrad(Optimizer):
         r ← r + g ⊙ g
         θ ← θ − η g / (√r + ε)
 
-    Parameters: ``params``, ``lr`` (η, default 0.01), ``eps`` (ε >= 0, default 1e-10),
+    Parameters: ``params``, ``lr`` (η, default 0.01), ``eps`` (ε > 0, default 1e-10),
     ``weight_decay``, ``l1``. State: ``sum`` (r), shape of the parameter.
     """
 
     _state_names = ("sum",)
 
     def __init__(self, params, lr=0.01, eps=1e-10, weight_decay=0.0, l1=0.0):
-        self.eps = _check_number(eps, "AdaGrad", "eps", 0.0)
+        self.eps = _check_number(eps, "AdaGrad", "eps", 0.0, low_open=True)
         super().__init__(params, lr, weight_decay, l1)
 
     def _update(self, theta, g, s):
@@ -310,14 +323,14 @@ class RMSprop(Optimizer):
         θ ← θ − η g / (√r + ε)
 
     Parameters: ``params``, ``lr`` (η, default 0.01), ``alpha`` (α in [0, 1), default 0.99),
-    ``eps`` (ε >= 0, default 1e-8), ``weight_decay``, ``l1``. State: ``square_avg`` (r).
+    ``eps`` (ε > 0, default 1e-8), ``weight_decay``, ``l1``. State: ``square_avg`` (r).
     """
 
     _state_names = ("square_avg",)
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, l1=0.0):
         self.alpha = _check_number(alpha, "RMSprop", "alpha", 0.0, 1.0)
-        self.eps = _check_number(eps, "RMSprop", "eps", 0.0)
+        self.eps = _check_number(eps, "RMSprop", "eps", 0.0, low_open=True)
         super().__init__(params, lr, weight_decay, l1)
 
     def _update(self, theta, g, s):
@@ -344,7 +357,7 @@ class Adam(Optimizer):
     evaluates it (ε is added after the correction of √v).
 
     Parameters: ``params``, ``lr`` (η, default 1e-3), ``betas`` ((β₁, β₂), each in [0, 1),
-    default (0.9, 0.999)), ``eps`` (ε >= 0, default 1e-8), ``weight_decay``, ``l1``.
+    default (0.9, 0.999)), ``eps`` (ε > 0, default 1e-8), ``weight_decay``, ``l1``.
     State: ``exp_avg`` (m) and ``exp_avg_sq`` (v), each of the parameter's shape.
     """
 
@@ -356,7 +369,7 @@ class Adam(Optimizer):
             raise ValueError(f"{where}: expected betas to be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_check_number(betas[0], where, "betas[0]", 0.0, 1.0),
                       _check_number(betas[1], where, "betas[1]", 0.0, 1.0))
-        self.eps = _check_number(eps, where, "eps", 0.0)
+        self.eps = _check_number(eps, where, "eps", 0.0, low_open=True)
         super().__init__(params, lr, weight_decay, l1)
 
     def step(self):

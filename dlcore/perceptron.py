@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import math
 
-from ._validate import check_input, check_positive_int
+from ._validate import check_float_dtype, check_input, check_positive_int, is_real
 from .backend import to_numpy, xp
+from .init import make_rng
 
 __all__ = [
     "Perceptron",
@@ -54,6 +55,8 @@ def perceptron_step(s):
     values in {-1, +1}. 1장 식 (1.2).
     """
     s = xp.asarray(s)
+    if s.dtype.kind not in "fiub":
+        raise ValueError(f"perceptron_step: expected a real array, got dtype {s.dtype}")
     dtype = s.dtype if s.dtype.kind == "f" else xp.float64
     return xp.where(s >= 0, 1.0, -1.0).astype(dtype)
 
@@ -97,7 +100,9 @@ class Perceptron:
         Learning rate rho of the learning rule (``lr`` is accepted as PyTorch's name for it).
     seed : int, Generator or None
         Used by ``init="random"`` (weights uniform in [-0.5, 0.5]) and as the default seed of
-        shuffling in :meth:`fit`.
+        shuffling in :meth:`fit`. ``None`` draws from dlcore's seeded global stream (as every
+        layer does; see :func:`dlcore.init.manual_seed`), so a program gives the same weights
+        and orders on every run.
     init : "zeros", "random" or array of shape (d + 1,)
         Initial weights ``(w_0, w_1, ..., w_d)``.
 
@@ -113,27 +118,31 @@ class Perceptron:
     """
 
     def __init__(self, n_features, rho=1.0, seed=None, init="zeros", lr=None, dtype=None):
-        check_positive_int(n_features, "Perceptron", "n_features")
+        n_features = check_positive_int(n_features, "Perceptron", "n_features")
         if lr is not None:
             rho = lr
-        if not (isinstance(rho, (int, float)) and math.isfinite(rho) and rho > 0):
+        if not (is_real(rho) and math.isfinite(float(rho)) and rho > 0):
             raise ValueError(f"Perceptron: expected a positive learning rate rho, got {rho!r}")
         self.n_features = n_features
         self.rho = float(rho)
         self.seed = seed
-        self.dtype = dtype or xp.float64
+        self.dtype = check_float_dtype(dtype, "Perceptron")
         if isinstance(init, str):
             if init == "zeros":
                 w = xp.zeros(n_features + 1, dtype=self.dtype)
             elif init == "random":
-                rng = seed if hasattr(seed, "uniform") else xp.random.default_rng(seed)
+                rng = seed if hasattr(seed, "uniform") else make_rng(seed, "Perceptron")
                 # (xp.asarray: a host numpy Generator may be given under CuPy)
                 w = xp.asarray(rng.uniform(-0.5, 0.5, size=n_features + 1)).astype(self.dtype)
             else:
                 raise ValueError(
                     f"Perceptron: expected init 'zeros', 'random' or an array, got {init!r}")
         else:
-            w = xp.asarray(init, dtype=self.dtype)
+            try:
+                w = xp.asarray(init, dtype=self.dtype)
+            except (TypeError, ValueError):
+                raise ValueError(f"Perceptron: expected init 'zeros', 'random' or an array of "
+                                 f"shape ({n_features + 1},), got {init!r}") from None
             if tuple(w.shape) != (n_features + 1,):
                 raise ValueError(
                     f"Perceptron: expected initial weights of shape ({n_features + 1},) "
@@ -197,7 +206,9 @@ class Perceptron:
             raise ValueError(f"{where}: expected mode 'online' or 'batch', got {mode!r}")
         Xa = xp.concatenate([xp.ones((n, 1), dtype=self.dtype), X.astype(self.dtype)], axis=1)
         seed = self.seed if seed is None else seed
-        rng = seed if hasattr(seed, "random") else xp.random.default_rng(seed)
+        rng = None
+        if shuffle:   # (no draw from the global stream when nothing is shuffled)
+            rng = seed if hasattr(seed, "random") else make_rng(seed, where)
         w = self.w.copy()
         weights = [w.copy()]
         updates, errors, train_errors = [], [], []
@@ -245,7 +256,11 @@ class Perceptron:
 
 # -- what can one straight line do? ----------------------------------------------------------
 def _check_points(X, where):
-    X = xp.asarray(X, dtype=xp.float64)
+    try:
+        X = xp.asarray(X, dtype=xp.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: expected points of shape (N, 1) or (N, 2), got "
+                         f"{type(X).__name__} {X!r}") from None
     check_input(X, where, (None, None), ("N", "d"))
     if X.shape[1] not in (1, 2):
         raise ValueError(f"{where}: expected points of shape (N, 1) or (N, 2), got {tuple(X.shape)} "

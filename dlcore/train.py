@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 
+from ._validate import NonFiniteInputError, check_bool, is_int, is_real
 from .backend import to_device, xp
 from .data import host_rng, minibatches
 
@@ -40,6 +40,12 @@ def _class_targets(y, n, where):
                      f"got shape {tuple(y.shape)}")
 
 
+def _default_threshold(y):
+    """The threshold rule for one output per sample: 0 for −1/+1 targets (any −1 among them),
+    0.5 for 0/1 targets."""
+    return 0.0 if bool(xp.any(xp.asarray(y) < 0)) else 0.5
+
+
 def accuracy(pred, y, threshold=None):
     """Fraction of correctly classified samples, a float in [0, 1].
 
@@ -47,11 +53,25 @@ def accuracy(pred, y, threshold=None):
       ``(N, C)`` one-hot.
     - One output ``pred (N, 1)`` or ``(N,)``: with −1/+1 targets (perceptron) the class is the
       sign (threshold 0), with 0/1 targets it is ``pred >= 0.5`` (a sigmoid probability). Pass
-      ``threshold=0`` for logits.
+      ``threshold=0`` for logits. Without ``threshold`` the rule is read from ``y`` (any −1
+      means −1/+1 targets): :func:`fit` and :func:`evaluate` fix it once from all their
+      targets, so that a minibatch holding only +1 labels is scored by the same rule.
     """
     where = "accuracy"
+    if threshold is not None and (not is_real(threshold) or not math.isfinite(threshold)):
+        raise ValueError(f"{where}: expected threshold to be a finite number or None, got "
+                         f"{threshold!r}")
+    for name, a in (("pred", pred), ("y", y)):
+        if not hasattr(a, "shape") and not isinstance(a, (list, tuple)):
+            raise ValueError(f"{where}: expected {name} to be an array, got {type(a).__name__}")
     pred, y = xp.asarray(pred), xp.asarray(y)  # host labels meet CuPy predictions (no-op: NumPy)
+    if pred.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{where}: expected arrays with one row per sample, got pred of "
+                         f"shape {tuple(pred.shape)} and y of shape {tuple(y.shape)}")
     n = pred.shape[0]
+    if n == 0:
+        raise ValueError(f"{where}: expected at least one sample, got an empty pred "
+                         f"{tuple(pred.shape)}")
     if pred.ndim == 2 and pred.shape[1] > 1:
         guess = xp.argmax(pred, axis=1)
         return float(xp.mean(guess == _class_targets(y, n, where)))
@@ -64,7 +84,7 @@ def accuracy(pred, y, threshold=None):
     target = _class_targets(y, n, where)
     signed = bool(xp.any(target < 0))
     if threshold is None:
-        threshold = 0.0 if signed else 0.5
+        threshold = _default_threshold(target)
     positive = pred.reshape(n) >= threshold
     guess = xp.where(positive, 1, -1 if signed else 0)
     return float(xp.mean(guess == target))
@@ -78,6 +98,17 @@ def _looks_like_labels(y):
     return bool(values.size <= 2 and xp.all((values == 0) | (values == 1) | (values == -1)))
 
 
+def _accuracy_with_rule(y):
+    """``accuracy`` with the threshold rule fixed from all targets ``y`` (one rule per fit)."""
+    threshold = _default_threshold(y)
+
+    def accuracy_fixed(pred, target):
+        return accuracy(pred, target, threshold=threshold)
+
+    accuracy_fixed.__name__ = "accuracy"
+    return accuracy_fixed
+
+
 def _metric_fns(metrics, y, where):
     if isinstance(metrics, dict):
         return dict(metrics)
@@ -85,10 +116,13 @@ def _metric_fns(metrics, y, where):
         metrics = ("accuracy",) if _looks_like_labels(y) else ()
     if isinstance(metrics, str) or callable(metrics):
         metrics = (metrics,)
+    if not hasattr(metrics, "__iter__"):
+        raise ValueError(f"{where}: expected metrics as 'accuracy', callables f(pred, y) -> "
+                         f"float, a dict or None, got {metrics!r}")
     fns = {}
     for m in metrics:
         if m == "accuracy":
-            fns["accuracy"] = accuracy
+            fns["accuracy"] = _accuracy_with_rule(y)
         elif callable(m):
             fns[getattr(m, "__name__", type(m).__name__)] = m
         else:
@@ -168,7 +202,9 @@ class EarlyStopping:
     """Stop when the monitored value has not improved for ``patience`` epochs (Prechelt 1998).
 
     Args:
-        patience: epochs without improvement to tolerate.
+        patience: stop at the ``patience``-th epoch in a row without improvement (as Keras
+            does); an epoch that improves never stops training, so ``patience=0`` stops at
+            the first epoch that does not improve (like ``patience=1``).
         min_delta: an improvement must exceed this amount.
         restore_best: put back the parameters of the best epoch when training ends.
         monitor: ``"val_loss"`` (default; lower is better) or e.g. ``"val_accuracy"`` (names
@@ -177,13 +213,16 @@ class EarlyStopping:
 
     def __init__(self, patience=10, min_delta=0.0, restore_best=True, monitor="val_loss"):
         where = "EarlyStopping"
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) \
-                or patience < 0:
+        if not is_int(patience) or patience < 0:
             raise ValueError(f"{where}: expected patience to be an integer >= 0, got {patience!r}")
-        if not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
+        if not is_real(min_delta) or not math.isfinite(min_delta) or not min_delta >= 0:
             raise ValueError(f"{where}: expected min_delta >= 0, got {min_delta!r}")
         self.patience, self.min_delta = int(patience), float(min_delta)
-        self.restore_best, self.monitor = bool(restore_best), str(monitor)
+        if not isinstance(monitor, str):
+            raise ValueError(f"{where}: expected monitor to be a name such as 'val_loss', got "
+                             f"{monitor!r}")
+        self.restore_best = check_bool(restore_best, where, "restore_best")
+        self.monitor = monitor
         self.maximize = self.monitor.endswith("accuracy")
 
     def improved(self, value, best):
@@ -201,7 +240,7 @@ def _early_stopping(spec, where):
         return spec
     if isinstance(spec, dict):
         return EarlyStopping(**spec)
-    if isinstance(spec, numbers.Integral) and not isinstance(spec, bool):
+    if is_int(spec):
         return EarlyStopping(patience=int(spec))
     raise ValueError(f"{where}: expected early_stopping as None, an int patience, a dict or "
                      f"EarlyStopping(...), got {spec!r}")
@@ -214,6 +253,9 @@ def _check_xy(X, y, where, names=("X", "y")):
     if not hasattr(X, "shape") or len(X.shape) == 0:
         raise ValueError(f"{where}: expected an array {names[0]} of shape (N, ...), "
                          f"got {type(X).__name__}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{where}: expected at least one sample in {names[0]}, got an empty "
+                         f"array of shape {tuple(X.shape)}")
     if y is not None and (not hasattr(y, "shape") or len(y.shape) == 0
                           or y.shape[0] != X.shape[0]):
         raise ValueError(f"{where}: expected {names[1]} with the same number of samples as "
@@ -221,9 +263,26 @@ def _check_xy(X, y, where, names=("X", "y")):
 
 
 def _batch_size(value, where):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{where}: expected batch_size to be a positive integer, got {value!r}")
     return int(value)
+
+
+def _modes(model):
+    """Every sub-module with its own ``training`` flag, to put back after evaluation."""
+    modules = model.modules() if hasattr(model, "modules") else [model]
+    return [(m, getattr(m, "training", True)) for m in modules]
+
+
+def _restore_modes(saved):
+    for m, mode in saved:
+        m.training = mode
+
+
+def _reduction(loss_fn):
+    """'sum' when the loss adds up its batch (the epoch loss is then the sum over all samples),
+    else 'mean' (the epoch loss is the mean over all samples, batches weighted by size)."""
+    return "sum" if getattr(loss_fn, "reduction", "mean") == "sum" else "mean"
 
 
 def predict(model, X, batch_size=256):
@@ -232,18 +291,22 @@ def predict(model, X, batch_size=256):
     Args:
         X: ``(N, ...)`` inputs.
     Returns:
-        ``(N, ...)`` outputs (backend array). The model's mode is restored afterwards.
+        ``(N, ...)`` outputs (backend array). Every sub-module's own mode is restored
+        afterwards (a batch norm that was in evaluation mode inside a training network stays
+        so).
     """
     where = "predict"
+    if not callable(model) or not hasattr(model, "eval"):
+        raise ValueError(f"{where}: expected a dlcore Module, got {type(model).__name__}")
     _check_xy(X, None, where)
     batch_size = _batch_size(batch_size, where)
     X = to_device(X)
-    was_training = getattr(model, "training", True)
+    saved = _modes(model)
     model.eval()
     try:
         outs = [model(X[i:i + batch_size]) for i in range(0, X.shape[0], batch_size)]
     finally:
-        model.train(was_training)
+        _restore_modes(saved)
     return xp.concatenate(outs, axis=0)
 
 
@@ -261,15 +324,18 @@ def evaluate(model, X, y, loss_fn=None, batch_size=256, metrics=None):
     """
     where = "evaluate"
     _check_xy(X, y, where)
+    batch_size = _batch_size(batch_size, where)
     y = to_device(y)
     pred = predict(model, X, batch_size)
     logs = {}
     if loss_fn is not None:
         n, total = X.shape[0], 0.0
+        weighted = _reduction(loss_fn) == "mean"
         for i in range(0, n, batch_size):
             part = pred[i:i + batch_size]
-            total += float(loss_fn(part, y[i:i + batch_size])) * part.shape[0]
-        logs["loss"] = total / n
+            value = float(loss_fn(part, y[i:i + batch_size]))
+            total += value * part.shape[0] if weighted else value
+        logs["loss"] = total / n if weighted else total
     for name, fn in _metric_fns(metrics, y, where).items():
         logs[name] = float(fn(pred, y))
     return logs
@@ -295,9 +361,13 @@ def _train_step(model, loss_fn, optimizer, Xb, yb):
     try:
         pred = model(Xb)
     except ValueError as exc:  # a layer refused NaN/inf activations coming from broken weights
-        if _parameters_finite(model):
-            raise
-        raise _Diverged("the parameters became NaN or inf") from exc
+        if not _parameters_finite(model):
+            raise _Diverged("the parameters became NaN or inf") from exc
+        if isinstance(exc, NonFiniteInputError) and bool(xp.isfinite(Xb).all()):
+            # finite data and finite weights, yet a layer inside got inf: the activations
+            # overflowed (weights grown huge), which is divergence, not bad input
+            raise _Diverged("the activations inside the model became NaN or inf") from exc
+        raise
     if not bool(xp.isfinite(pred).all()):
         raise _Diverged("the model's outputs became NaN or inf")
     value = float(loss_fn(pred, yb))
@@ -344,13 +414,19 @@ def _progress_bar(progress, epochs):
 
 
 def _run_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, fns, history, epoch,
-               on_nonfinite):
-    """Train for one epoch; returns the epoch's training logs, or ``None`` after a divergence."""
+               on_nonfinite, drop_last=False):
+    """Train for one epoch; returns the epoch's training logs, or ``None`` after a divergence.
+
+    The epoch loss is the mean over the samples trained on (each minibatch's mean weighted by
+    its size), or their sum for a ``reduction='sum'`` loss; either way it does not depend on
+    the batch size. Metrics are weighted by batch size too.
+    """
     model.train()
     n = X.shape[0]
-    steps = -(-n // batch_size)
-    total, sums = 0.0, dict.fromkeys(fns, 0.0)
-    batches = minibatches(X, y, batch_size, shuffle=shuffle, rng=rng)
+    steps = n // batch_size if drop_last else -(-n // batch_size)
+    weighted = _reduction(loss_fn) == "mean"
+    total, sums, seen = 0.0, dict.fromkeys(fns, 0.0), 0
+    batches = minibatches(X, y, batch_size, shuffle=shuffle, rng=rng, drop_last=drop_last)
     for step, (Xb, yb) in enumerate(batches, start=1):
         try:
             with _quiet_overflow():
@@ -364,15 +440,17 @@ def _run_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, fns, h
             return None
         history.step_loss.append(value)
         m = Xb.shape[0]
-        total += value * m
+        seen += m
+        total += value * m if weighted else value
         for name, fn in fns.items():
             sums[name] += float(fn(pred, yb)) * m
-    return {"loss": total / n, **{k: v / n for k, v in sums.items()}}
+    return {"loss": total / seen if weighted else total,
+            **{k: v / seen for k, v in sums.items()}}
 
 
 def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True, seed=0,
         X_val=None, y_val=None, metrics=None, early_stopping=None, progress=False,
-        callbacks=None, log_every=None, on_nonfinite="raise"):
+        callbacks=None, log_every=None, on_nonfinite="raise", drop_last=False):
     """Train ``model`` with minibatches for ``epochs`` epochs (알고리즘 3-6).
 
     Args:
@@ -398,6 +476,9 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
         on_nonfinite: ``"raise"`` (default) raises ``FloatingPointError`` naming the epoch and
             step when the loss becomes NaN or inf; ``"stop"`` ends training and sets
             ``history.diverged``.
+        drop_last: skip the last minibatch of an epoch when it is smaller than ``batch_size``
+            (default False). Batch norm cannot train on a minibatch of one sample (N % batch_size
+            == 1 leaves one), so networks with batch norm may need it.
     Returns:
         :class:`History`.
     """
@@ -408,9 +489,23 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
                          f"{'X_val' if y_val is None else 'y_val'}")
     if X_val is not None:
         _check_xy(X_val, y_val, where, names=("X_val", "y_val"))
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
+    if not is_int(epochs) or epochs < 1:
         raise ValueError(f"{where}: expected epochs to be a positive integer, got {epochs!r}")
     batch_size = _batch_size(batch_size, where)
+    drop_last = check_bool(drop_last, where, "drop_last")
+    if log_every is not None and (not is_int(log_every) or log_every < 1):
+        raise ValueError(f"{where}: expected log_every to be a positive integer or None, got "
+                         f"{log_every!r}")
+    if drop_last and X.shape[0] < batch_size:
+        raise ValueError(f"{where}: expected at least batch_size={batch_size} samples with "
+                         f"drop_last=True (every minibatch would be dropped), got "
+                         f"{X.shape[0]}")
+    if not callable(loss_fn) or not hasattr(loss_fn, "backward"):
+        raise ValueError(f"{where}: expected a dlcore loss (callable, with backward()), got "
+                         f"{type(loss_fn).__name__}")
+    if not hasattr(optimizer, "step"):
+        raise ValueError(f"{where}: expected a dlcore optimiser (with step() and zero_grad()), "
+                         f"got {type(optimizer).__name__}")
     if on_nonfinite not in ("raise", "stop"):
         raise ValueError(f"{where}: expected on_nonfinite 'raise' or 'stop', got {on_nonfinite!r}")
     stopper = _early_stopping(early_stopping, where)
@@ -428,7 +523,7 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
     try:
         for epoch in range(1, epochs + 1):
             logs = _run_epoch(model, loss_fn, optimizer, X, y, batch_size, shuffle, rng, fns,
-                              history, epoch, on_nonfinite)
+                              history, epoch, on_nonfinite, drop_last)
             if logs is None:
                 history.diverged, history.stopped_epoch = True, epoch
                 break
@@ -452,7 +547,9 @@ def fit(model, loss_fn, optimizer, X, y, epochs=10, batch_size=32, shuffle=True,
                     best_state = _snapshot(model)
             else:
                 waited += 1
-            stop = stopper is not None and waited >= stopper.patience
+            # stop at the patience-th epoch in a row without improvement, and never at an epoch
+            # that improved (patience=0 stops at the first epoch that does not improve)
+            stop = stopper is not None and waited > 0 and waited >= stopper.patience
             stop = any([bool(cb(epoch, logs)) for cb in callbacks]) or stop
             if stop:
                 history.stopped_epoch = epoch

@@ -39,3 +39,9 @@ try:
     _hyp_settings.load_profile("book")
 except ImportError:  # pragma: no cover - hypothesis is in requirements.txt
     pass
+
+# nbval skips image/png outputs; the figure check compares each stored figure with the fresh
+# run's within a tolerance and fails on blank figures (tests/_figcheck.py explains the tolerance).
+from _figcheck import install as _install_figure_check  # noqa: E402
+
+_install_figure_check()

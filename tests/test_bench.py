@@ -68,7 +68,8 @@ def test_markdown_table(bench):
             "blas": "openblas", "torch": "2", "dlcore": "0.1", "fallbacks": [], "removed_env": [],
             "command": "python bench/bench.py"}
     table = bench.markdown_table(results, meta)
-    assert "| mlp | 1,200 (1) | 1,000 (2) | **1.20** | ≥ 1.00 | 50 / 300 | 2 / 10 |" in table
+    assert ("| mlp | 1,200 (1) | 1,000 (2) | **1.20** | **1.50** | ≥ 1.30 | 50 / 300 | 2 / 10 |"
+            in table)
     assert "| mlp | 900 | 1,000 | 1,200 | 800 |" in table
     assert "Skipped: resnet (dlcore.layers lacks ResidualBlock)" in table
     assert "Command: `python bench/bench.py`" in table

@@ -8,8 +8,8 @@ edited but not re-executed:
 * notebook metadata, execution state (executed top to bottom, no errors) and widget state;
 * the conventions of the chapters: the standard first cell, citations, sphinx-proof /
   sphinx-exercise labels, glue keys, justified nbval markers, no sys.path hacks;
-* the offline HTML set-up (vendored MathJax / widget manager, CSS-only _static) and the Korean
-  search splitter.
+* the offline HTML set-up (vendored MathJax / widget manager, CSS-only _static), the Korean
+  search splitter, and a static explorer beside every widget view.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ viz.setup()  # 한글 글꼴, 그림 양식, NumPy 출력 자릿수(소수 4자�
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+STATIC_MARKER = "data-dlx-explorer"  # dlcore.widgets._live.STATIC_MARKER
 NBVAL_TAGS = {"nbval-ignore-output", "nbval-skip"}
 NBVAL_COMMENT = re.compile(r"^\s*#\s*NBVAL_(IGNORE_OUTPUT|SKIP)\b", re.MULTILINE)
 
@@ -201,6 +202,26 @@ class TestNotebook:
                  for o in c.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
         missing = [v for v in views if v not in state]
         assert not missing, f"{len(missing)} widget view(s) without stored state: re-execute"
+
+    def test_widget_views_carry_a_static_explorer(self, path):
+        """Without a kernel a widget view cannot redraw: every one must come from
+        dlcore.widgets._live.live_figure, whose display adds the static HTML explorer that the
+        book shows instead (within the ~1 MB page budget)."""
+        nb = load_nb(path)
+        bad, heavy = [], []
+        for i, c in enumerate(nb["cells"]):
+            for o in c.get("outputs", []):
+                data = o.get("data", {})
+                if WIDGET_VIEW not in data:
+                    continue
+                page = "".join(data.get("text/html", ""))
+                if STATIC_MARKER not in page:
+                    bad.append(i)
+                elif len(page.encode()) > 1_100_000:
+                    heavy.append((i, len(page.encode())))
+        assert not bad, (f"cells {bad}: a widget view without the static explorer: build it with "
+                         "live_figure and re-execute with `bash .ci/execute`")
+        assert not heavy, f"static explorers over the 1.1 MB budget (cell, bytes): {heavy}"
 
     def test_first_code_cell_is_the_standard_colab_cell(self, path):
         first = code_cells(load_nb(path))[0]
@@ -379,7 +400,11 @@ def test_config_core_settings():
     assert cfg["sphinx"]["recursive_update"] is True
     assert {"sphinx_proof", "sphinx_exercise"} <= set(cfg["sphinx"]["extra_extensions"])
     lb = cfg["launch_buttons"]
-    assert lb["binderhub_url"] and lb["colab_url"] and lb["thebe"] is True
+    # Live Code (thebe) needs a Binder server over the network; the explorers work without it
+    assert lb["binderhub_url"] and lb["colab_url"] and lb["thebe"] is False
+    # the HTML book shows each explorer's static text/html version, not its live widget view
+    overrides = cfg["sphinx"]["config"]["nb_mime_priority_overrides"]
+    assert ["html", "text/html", 5] in overrides
     assert cfg["repository"]["url"] == "https://github.com/dlbook-ko/deep-learning-basics"
 
 
@@ -415,6 +440,10 @@ def test_korean_search_splitter():
         assert terms and set(terms) <= {t.lower() for t in index}, (query, terms)
     assert split_text("하강법", query=True) == ["하강", "강법"]
     assert split_text("ReLU를", query=True) == ["ReLU", "를"]
+    # a trailing particle never loses pages: the query means its stem
+    assert split_text("역전파를", query=True) == split_text("역전파", query=True)
+    assert split_text("경사하강법으로", query=True) == split_text("경사하강법", query=True)
+    assert split_text("하강법", query=True) == ["하강", "강법"]  # 법 is not a particle
 
 
 def test_main_part_is_numbered_so_chapter_numbers_match_file_names():

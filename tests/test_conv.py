@@ -319,3 +319,42 @@ def test_stacked_layers_sharing_scratch_shapes_get_their_own_gradients(stride):
     for m, (wt, bt) in zip((a, b), ts, strict=True):
         np.testing.assert_allclose(m.weight.grad, wt.grad.numpy(), atol=1e-10, rtol=0)
         np.testing.assert_allclose(m.bias.grad, bt.grad.numpy(), atol=1e-10, rtol=0)
+
+
+@pytest.mark.parametrize("stride, padding, bias", [(1, 1, True), (2, 1, False), (1, 0, True),
+                                                   (2, 0, True)])
+def test_conv_in_batch_chunks_matches_one_chunk(monkeypatch, stride, padding, bias):
+    """A large batch is processed in chunks (small im2col matrices); the result must not change
+    beyond rounding, and the chunked gradients must pass the numerical check."""
+    import dlcore.layers.conv as conv_module
+    from dlcore.gradcheck import check_module
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((7, 2, 6, 5))
+    whole = Conv2d(2, 3, 3, stride=stride, padding=padding, bias=bias, seed=0)
+    parts = Conv2d(2, 3, 3, stride=stride, padding=padding, bias=bias, seed=0)
+    y1 = whole.forward(x)
+    g = rng.standard_normal(y1.shape)
+    dx1 = whole.backward(g)
+    monkeypatch.setattr(conv_module, "_COL_BYTES", 1)     # one image per chunk
+    y2 = parts.forward(x)
+    assert len(parts._cache[3]) == 7
+    dx2 = parts.backward(g)
+    np.testing.assert_allclose(y2, y1, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx2, dx1, rtol=1e-12, atol=1e-12)
+    for p, q in zip(whole.parameters(), parts.parameters(), strict=True):
+        np.testing.assert_allclose(q.grad, p.grad, rtol=1e-12, atol=1e-12)
+    check_module(Conv2d(2, 3, 3, stride=stride, padding=padding, bias=bias, seed=1), x[:3])
+
+
+def test_batch_chunks_cover_the_batch_evenly():
+    from dlcore.layers.conv import _batch_chunks
+
+    for n in range(1, 40):
+        for per_image in (1, 3, 10, 100):
+            chunks = _batch_chunks(n, per_image, limit=25)
+            assert chunks[0][0] == 0 and chunks[-1][1] == n
+            assert all(b == c for (_, b), (c, _) in zip(chunks, chunks[1:]))
+            sizes = [b - a for a, b in chunks]
+            assert max(sizes) - min(sizes) <= max(sizes) // 2 + 1 and min(sizes) >= 1
+            assert max(sizes) * per_image <= 25 or max(sizes) == 1

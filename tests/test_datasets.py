@@ -57,7 +57,7 @@ def test_different_package_data_fails_loudly(monkeypatch):
 
 
 def test_bad_dtype():
-    with pytest.raises(ValueError, match="load_digits8x8: expected a float dtype, got"):
+    with pytest.raises(ValueError, match="load_digits8x8: expected a floating dtype, got"):
         datasets.load_digits8x8(dtype=np.int32)
 
 

@@ -75,7 +75,7 @@ def test_missing_and_unexpected_keys(tmp_path):
 
 
 def test_bad_arguments(tmp_path):
-    with pytest.raises(FileNotFoundError, match="load_state: no checkpoint"):
+    with pytest.raises(FileNotFoundError, match="load: no checkpoint"):
         io.load(net(), tmp_path / "nothing.npz")
     with pytest.raises(ValueError, match="save: expected a dlcore Module, got dict"):
         io.save({}, tmp_path / "x.npz")

@@ -143,14 +143,15 @@ def test_needs_input_grad_false_skips_dx():
     assert net.backward(np.ones((6, 2))) is None
 
 
-def test_forward_does_not_copy_or_change_the_input():
+def test_forward_does_not_change_the_input_and_keeps_a_private_copy():
     layer = Linear(3, 2, seed=0)
     x = np.arange(6.0).reshape(2, 3)
     keep = x.copy()
     layer(x)
+    x[...] = 100.0                       # the caller refills its buffer before backward
     layer.backward(np.ones((2, 2)))
-    np.testing.assert_array_equal(x, keep)
-    assert layer._x is x
+    np.testing.assert_array_equal(layer.weight.grad, np.ones((2, 2)).T @ keep)
+    assert layer._x is not x
 
 
 # -- bad input -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from dlcore import data, optim, train
-from dlcore.layers import Linear, Tanh
+from dlcore.layers import Linear, ReLU, Tanh
 from dlcore.losses import CrossEntropyLoss, MSELoss
 from dlcore.module import Module, Sequential
 
@@ -145,6 +145,22 @@ def test_divergence_in_hidden_layer_is_reported_not_a_shape_error(moons):
                                                  "step 1 of 10.*learning rate"):
         train.fit(model, CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
                   Xtr, ytr, epochs=5, batch_size=16)
+
+
+@pytest.mark.parametrize("on_nonfinite", ["raise", "stop"])
+def test_activations_overflowing_with_finite_weights_are_divergence(moons, on_nonfinite):
+    """Huge but finite weights make a hidden layer's output inf; the ReLU after it refuses that
+    input. With finite data this is divergence (reported or stopped), not a ValueError."""
+    Xtr, _, ytr, _ = moons
+    model = Sequential(Linear(2, 4, seed=0), ReLU(), Linear(4, 2, seed=1))
+    model.layers[0].weight.data[:] = 1e308  # finite, but x @ W.T overflows to inf
+    args = (model, CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), Xtr * 10, ytr)
+    if on_nonfinite == "raise":
+        with pytest.raises(FloatingPointError, match="activations inside the model became NaN"):
+            train.fit(*args, epochs=2, batch_size=16)
+    else:
+        hist = train.fit(*args, epochs=2, batch_size=16, on_nonfinite="stop")
+        assert hist.diverged
 
 
 def test_nan_in_the_data_is_not_called_divergence(moons):

@@ -18,7 +18,7 @@ def test_loss_explorer_builds_and_redraws():
     ctl = {c.description: c for c in box.children[0].children}
     assert set(ctl) == {"출력 o", "정답", "입력 x"}
     assert ctl["출력 o"].value == pytest.approx(0.7503)
-    ctl["출력 o"].value = 0.9971
+    ctl["출력 o"].value = 0.99
     ctl["정답"].value = 1.0
-    ctl["입력 x"].value = 2.0
+    ctl["입력 x"].value = 3.0
     assert isinstance(box.children[1], widgets.Output)

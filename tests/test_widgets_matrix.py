@@ -23,7 +23,7 @@ def test_saturation_explorer_builds_and_redraws():
     assert set(ctl) == {"가중치 배율", "층 수", "활성 함수"}
     out = box.children[1]
     assert isinstance(out, widgets.Output)
-    ctl["가중치 배율"].value = 5.0
-    ctl["층 수"].value = 3
+    ctl["가중치 배율"].value = 4.0
+    ctl["층 수"].value = 16
     ctl["활성 함수"].value = "relu"
     assert ctl["활성 함수"].value == "relu"

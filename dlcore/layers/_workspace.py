@@ -24,8 +24,36 @@ _SHARED_MAX = 64                  # distinct keys kept (a small ResNet uses abou
 _SHARED_MAX_BYTES = 768 * 2 ** 20  # ... and at most this many bytes (least recently used go)
 
 
+#: Names whose arrays of every shape share one flat buffer (the largest requested so far):
+#: their contents never outlive the next call of the same name, so one buffer is enough.
+_FLAT = frozenset({"conv_col", "conv_prod"})
+
+
 def _key(name, shape, dtype):
-    return (name, tuple(int(s) for s in shape), xp.dtype(dtype).str)
+    # the backend's name is part of the key: an array of the previous backend is never handed
+    # out after dlcore.use_backend switched modules
+    from ..backend import backend_name
+
+    shape = None if name in _FLAT else tuple(int(s) for s in shape)
+    return (backend_name(), name, shape, xp.dtype(dtype).str)
+
+
+def _flat_scratch(name, shape, dtype, owner):
+    """A view of shape ``shape`` on the one flat buffer of ``name`` (grown when too small)."""
+    key = _key(name, shape, dtype)
+    shape = tuple(int(s) for s in shape)
+    size = 1
+    for s in shape:
+        size *= s
+    buf = _SHARED.pop(key, None)
+    if buf is None or not isinstance(buf, xp.ndarray) or buf.size < size:
+        _SHARED.pop(key, None)
+        buf = None       # (free the old buffer before allocating the larger one)
+        buf = xp.empty(size, dtype=xp.dtype(dtype))
+    _SHARED[key] = buf
+    # a new owner token even without one: whoever wrote the buffer before must see it is gone
+    _OWNERS[key] = (object() if owner is None else owner, shape)
+    return buf[:size].reshape(shape)
 
 
 def scratch(name, shape, dtype, zero=False, owner=None):
@@ -33,21 +61,24 @@ def scratch(name, shape, dtype, zero=False, owner=None):
 
     ``zero=True`` fills a newly allocated array with zeros (an array handed out again keeps its
     contents, so a layer that only ever writes the interior keeps a zero border). ``owner``
-    records who writes the array now (see :func:`scratch_owner`).
+    records who writes the array now (see :func:`scratch_owner`). The names in ``_FLAT``
+    (im2col matrices, products) share one buffer for all shapes.
     """
+    if name in _FLAT and not zero:
+        return _flat_scratch(name, shape, dtype, owner)
     key = _key(name, shape, dtype)
     arr = _SHARED.pop(key, None)
     if arr is None or not isinstance(arr, xp.ndarray):
         _OWNERS.pop(key, None)
         nbytes = xp.dtype(dtype).itemsize
-        for s in key[1]:
+        for s in key[2]:
             nbytes *= s
         total = sum(a.nbytes for a in _SHARED.values())
         while _SHARED and (len(_SHARED) >= _SHARED_MAX or total + nbytes > _SHARED_MAX_BYTES):
             old = next(iter(_SHARED))
             total -= _SHARED.pop(old).nbytes
             _OWNERS.pop(old, None)
-        arr = (xp.zeros if zero else xp.empty)(key[1], dtype=xp.dtype(dtype))
+        arr = (xp.zeros if zero else xp.empty)(key[2], dtype=xp.dtype(dtype))
     _SHARED[key] = arr  # re-insert: most recently used last
     if owner is not None:
         _OWNERS[key] = owner
@@ -62,7 +93,12 @@ def clear_scratch():
 
 def scratch_owner(name, shape, dtype):
     """The ``owner`` token of the last :func:`scratch` call that wrote this array, or None."""
-    return _OWNERS.get(_key(name, shape, dtype))
+    got = _OWNERS.get(_key(name, shape, dtype))
+    if name in _FLAT:
+        if got is None or got[1] != tuple(int(s) for s in shape):
+            return None
+        return got[0]
+    return got
 
 
 def scratch_disown(name, shape, dtype):

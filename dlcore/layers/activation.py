@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import _validate
 from .. import functional as F
 from ..backend import xp
-from ..module import Module
+from ..module import Module, keep_input
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Step", "Softmax", "LogSoftmax"]
 
@@ -32,6 +32,16 @@ def _check_any_rank(x, where, to_float=True, finite=True):
     if to_float and x.dtype.kind != "f":
         x = x.astype(xp.float64)
     return x
+
+
+def _own_buffer(layer, attr, shape, dtype):
+    """The layer's private array ``attr`` of ``shape`` and ``dtype``, reused from step to step
+    (allocated again only when the shape or dtype changes). Only for what the layer keeps for
+    itself, never for what it returns."""
+    buf = getattr(layer, attr, None)
+    if buf is None or tuple(buf.shape) != tuple(shape) or buf.dtype != xp.dtype(dtype):
+        buf = xp.empty(shape, dtype=dtype)
+    return buf
 
 
 def _check_grad(grad_out, shape, where):
@@ -73,7 +83,8 @@ class ReLU(_Activation):
     """
 
     def _forward(self, x):
-        self._mask = x > 0
+        self._mask = _own_buffer(self, "_mask", x.shape, bool)
+        xp.greater(x, 0, out=self._mask)       # the mask, in a buffer reused between steps
         return xp.maximum(x, 0)
 
     def _backward(self, grad_out):
@@ -130,17 +141,18 @@ class Sigmoid(_Activation):
         self.a = F._real(a, "Sigmoid", "slope a", low=0.0, low_open=True)
 
     def _forward(self, x):
-        self._y = F.sigmoid(x, self.a)
-        return self._y
-
-    def _backward(self, grad_out):
-        y = self._y
+        y = F.sigmoid(x, self.a)
+        # the local derivative a y (1 − y) now, in an array of our own: the caller may
+        # overwrite y before backward
         local = xp.asarray(1.0 - y)
         local *= y
         if self.a != 1.0:
             local *= self.a
-        local *= grad_out
-        return local
+        self._local = local
+        return y
+
+    def _backward(self, grad_out):
+        return self._local * grad_out
 
     def extra_repr(self):
         return "" if self.a == 1.0 else f"a={self.a}"
@@ -163,17 +175,16 @@ class Tanh(_Activation):
         self.a = F._real(a, "Tanh", "slope a", low=0.0, low_open=True)
 
     def _forward(self, x):
-        self._y = xp.tanh(x * (self.a / 2.0)) if self.a != 2.0 else xp.tanh(x)
-        return self._y
-
-    def _backward(self, grad_out):
-        y = self._y
-        local = xp.asarray(y * y)
+        y = xp.tanh(x * (self.a / 2.0)) if self.a != 2.0 else xp.tanh(x)
+        local = xp.asarray(y * y)          # (a/2)(1 − y²) now, in an array of our own
         xp.subtract(1.0, local, out=local)
         if self.a != 2.0:
             local *= self.a / 2.0
-        local *= grad_out
-        return local
+        self._local = local
+        return y
+
+    def _backward(self, grad_out):
+        return self._local * grad_out
 
     def extra_repr(self):
         return "" if self.a == 2.0 else f"a={self.a}"
@@ -188,7 +199,7 @@ class Softplus(_Activation):
     """
 
     def _forward(self, x):
-        self._x = x
+        self._x = keep_input(self, x)
         return F.softplus(x)
 
     def _backward(self, grad_out):
@@ -224,9 +235,9 @@ class _AlongDim(_Activation):
     """Base of Softmax and LogSoftmax: validates ``dim`` against the input's rank."""
 
     def __init__(self, dim=-1):
-        if isinstance(dim, bool) or not isinstance(dim, int):
+        if not _validate.is_int(dim):
             raise ValueError(f"{type(self).__name__}: expected dim to be an int, got {dim!r}")
-        self.dim = dim
+        self.dim = int(dim)
 
     def forward(self, x):
         where = type(self).__name__
@@ -252,8 +263,9 @@ class Softmax(_AlongDim):
     """
 
     def _forward(self, x):
-        self._y = F.softmax(x, axis=self.dim)
-        return self._y
+        y = F.softmax(x, axis=self.dim)
+        self._y = keep_input(self, y, "_kept_out")   # our own copy of the output
+        return y
 
     def _backward(self, grad_out):
         y = self._y
@@ -272,11 +284,11 @@ class LogSoftmax(_AlongDim):
     """
 
     def _forward(self, x):
-        self._y = F.log_softmax(x, axis=self.dim)
-        return self._y
+        y = F.log_softmax(x, axis=self.dim)
+        self._softmax = xp.exp(y)          # softmax(x), in an array of our own
+        return y
 
     def _backward(self, grad_out):
         total = xp.sum(grad_out, axis=self.dim, keepdims=True)
-        grad_in = xp.exp(self._y)
-        grad_in *= total
+        grad_in = self._softmax * total
         return grad_out - grad_in

@@ -24,9 +24,12 @@ Backward in training uses the compact formula, with g = dL/dy and sums over the 
 
 from __future__ import annotations
 
-from .._validate import check_input, check_positive_int
+import math
+
+from .._validate import check_float_dtype, check_input, check_positive_int, is_real
 from ..backend import xp
 from ..module import Module, Parameter
+from .activation import _own_buffer
 
 __all__ = ["BatchNorm1d", "BatchNorm2d"]
 
@@ -50,16 +53,12 @@ class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, dtype=None):
         where = self._name
         self.num_features = check_positive_int(num_features, where, "num_features")
-        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
+        if not is_real(eps) or not math.isfinite(float(eps)) or not eps > 0:
             raise ValueError(f"{where}: expected eps > 0, got {eps!r}")
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) \
-                or not 0.0 <= momentum <= 1.0:
+        if not is_real(momentum) or not 0.0 <= momentum <= 1.0:
             raise ValueError(f"{where}: expected momentum in [0, 1], got {momentum!r}")
-        self.eps = float(eps)
-        self.momentum = float(momentum)
-        dtype = xp.dtype(xp.float64 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise ValueError(f"{where}: expected a floating dtype, got {dtype}")
+        self.eps, self.momentum = float(eps), float(momentum)
+        dtype = check_float_dtype(dtype, where)
         self.weight = Parameter(xp.ones(num_features, dtype=dtype), name="weight")   # γ
         self.bias = Parameter(xp.zeros(num_features, dtype=dtype), name="bias")      # β
         self.running_mean = xp.zeros(num_features, dtype=dtype)
@@ -97,9 +96,11 @@ class _BatchNorm(Module):
                 raise ValueError(
                     f"{where}: expected more than 1 value per feature in training (a batch "
                     f"variance needs at least 2), got input of shape {tuple(x.shape)}; use "
-                    f"a larger batch or call .eval()")
+                    f"a larger batch or call .eval(); a last minibatch of one sample is "
+                    f"avoided with fit(..., drop_last=True) or minibatches(..., drop_last=True)")
             mu = _feature_sum(x) / m                              # μ_B, shape (F,)
-            xc = x - mu.reshape(shape)
+            xc = _own_buffer(self, "_xhat", x.shape, x.dtype)     # reused from step to step
+            xp.subtract(x, mu.reshape(shape), out=xc)
             var = _feature_sum(xc, xc) / m                        # biased σ²_B, shape (F,)
             inv_std = (1.0 / xp.sqrt(var + self.eps)).reshape(shape)
             xhat = xc

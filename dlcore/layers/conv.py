@@ -23,9 +23,9 @@ Three implementations, from obvious to fast:
 from __future__ import annotations
 
 from .. import init
-from .._validate import check_input, check_positive_int
+from .._validate import check_float_dtype, check_input, check_positive_int, is_int
 from ..backend import xp
-from ..module import Module, Parameter
+from ..module import Module, Parameter, keep_input
 from ._workspace import scratch, scratch_disown, scratch_owner
 
 __all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im", "pad2d"]
@@ -39,11 +39,11 @@ def _pair(value, where, name, minimum=1):
     else:
         pair = (value, value)
     for v in pair:
-        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+        if not is_int(v) or v < minimum:
             kind = "a positive integer" if minimum >= 1 else "a non-negative integer"
             raise ValueError(f"{where}: expected {name} to be {kind} or a pair of them, "
                              f"got {value!r}")
-    return pair
+    return tuple(int(v) for v in pair)
 
 
 def conv_output_size(input_size, kernel_size, stride=1, padding=0, where="conv_output_size"):
@@ -65,11 +65,12 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0, where="conv_o
 
     Example: ``conv_output_size(5, 3)`` is 3; ``conv_output_size(32, 5, 1, 2)`` is 32.
     """
-    check_positive_int(input_size, where, "input_size")
-    check_positive_int(kernel_size, where, "kernel_size")
-    check_positive_int(stride, where, "stride")
-    if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
+    input_size = check_positive_int(input_size, where, "input_size")
+    kernel_size = check_positive_int(kernel_size, where, "kernel_size")
+    stride = check_positive_int(stride, where, "stride")
+    if not is_int(padding) or padding < 0:
         raise ValueError(f"{where}: expected padding to be a non-negative integer, got {padding!r}")
+    padding = int(padding)
     padded = input_size + 2 * padding
     if padded < kernel_size:
         raise ValueError(
@@ -221,8 +222,10 @@ def col2im(col, x_shape, kh, kw, stride=1, padding=0):
       cover each pixel, not ``x``); entries that fell on the padding are dropped.
     """
     where = "col2im"
-    if len(tuple(x_shape)) != 4:
-        raise ValueError(f"{where}: expected x_shape (N, C, H, W), got {tuple(x_shape)}")
+    if not isinstance(x_shape, (tuple, list)) or len(x_shape) != 4 \
+            or not all(is_int(s) and s >= 1 for s in x_shape):
+        raise ValueError(f"{where}: expected x_shape (N, C, H, W) of four positive ints, got "
+                         f"{x_shape!r}")
     N, C, H, W = (int(s) for s in x_shape)
     kh = check_positive_int(kh, where, "kh")
     kw = check_positive_int(kw, where, "kw")
@@ -248,12 +251,21 @@ def _col2im_add(col, dxpad, kh, kw, sh, sw, oh, ow):
 
 
 # -- functional convolutions -------------------------------------------------------------------
-def _conv_args(x, w, stride, padding, where):
-    """Validate x (N, C, H, W) and w (F, C, KH, KW) for a functional convolution.
+def _conv_args(x, w, stride, padding, where, b=None):
+    """Validate x (N, C, H, W), w (F, C, KH, KW) and b (F,) or None for a functional
+    convolution.
 
     Returns (sh, sw, ph, pw, OH, OW, dtype of the result)."""
     check_input(x, where, (None, None, None, None), names=("N", "C", "H", "W"))
     check_input(w, where, (None, x.shape[1], None, None), names=("F", "C", "KH", "KW"))
+    if b is not None:
+        if not hasattr(b, "shape"):
+            raise ValueError(f"{where}: expected bias b of shape ({w.shape[0]},) (one per "
+                             f"filter) or None, got {type(b).__name__}")
+        if tuple(b.shape) != (w.shape[0],):
+            raise ValueError(f"{where}: expected bias b of shape ({w.shape[0]},) (one per "
+                             f"filter), got {tuple(b.shape)}")
+        check_input(b, where, (w.shape[0],), names=("F",))
     sh, sw = _pair(stride, where, "stride")
     ph, pw = _pair(padding, where, "padding", minimum=0)
     oh, ow = _output_hw(x.shape, w.shape[2], w.shape[3], sh, sw, ph, pw, where)
@@ -273,7 +285,7 @@ def conv2d_naive(x, w, b=None, stride=1, padding=0):
       cross-correlation, as in every deep-learning library).
     """
     where = "conv2d_naive"
-    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where)
+    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where, b)
     F, _, kh, kw = w.shape
     xpad = xp.zeros((x.shape[0], x.shape[1], x.shape[2] + 2 * ph, x.shape[3] + 2 * pw),
                     dtype=dtype)
@@ -297,7 +309,7 @@ def conv2d(x, w, b=None, stride=1, padding=0):
     b (F,) or None → out (N, F, OH, OW). Handy for applying a hand-made kernel to an image.
     """
     where = "conv2d"
-    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where)
+    sh, sw, ph, pw, oh, ow, dtype = _conv_args(x, w, stride, padding, where, b)
     F, _, kh, kw = w.shape
     col = im2col(x.astype(dtype, copy=False), kh, kw, (sh, sw), (ph, pw))
     out = w.reshape(F, -1).astype(dtype, copy=False) @ col           # (F, N*OH*OW)
@@ -309,6 +321,19 @@ def conv2d(x, w, b=None, stride=1, padding=0):
 
 
 # -- the layer ---------------------------------------------------------------------------------
+_COL_BYTES = 8 * 2 ** 20   # largest im2col matrix of one chunk of the batch (Conv2d)
+
+
+def _batch_chunks(n, bytes_per_image, limit=None):
+    """Split n images into nearly equal chunks whose im2col matrices stay below ``limit``
+    bytes (at least one image per chunk); returns [(start, stop), ...]."""
+    limit = _COL_BYTES if limit is None else limit
+    per_chunk = max(1, int(limit // max(bytes_per_image, 1)))
+    count = -(-n // per_chunk)
+    size = -(-n // count)
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
 def _make_rng(seed, rng, where):
     """A random Generator from ``seed`` (int or None) or a ready ``rng`` — not both."""
     if rng is not None and seed is not None:
@@ -370,9 +395,7 @@ class Conv2d(Module):
         self.kernel_size = _pair(kernel_size, where, "kernel_size")
         self.stride = _pair(stride, where, "stride")
         self.padding = _pair(padding, where, "padding", minimum=0)
-        dtype = xp.dtype(xp.float64 if dtype is None else dtype)
-        if dtype.kind != "f":
-            raise ValueError(f"{where}: expected a floating dtype, got {dtype}")
+        dtype = check_float_dtype(dtype, where)
         kh, kw = self.kernel_size
         self.weight = Parameter(xp.empty((out_channels, in_channels, kh, kw), dtype=dtype),
                                 name="weight")
@@ -412,25 +435,45 @@ class Conv2d(Module):
         sh, sw = self.stride
         N = x.shape[0]
         oh, ow = _output_hw(x.shape, kh, kw, sh, sw, *self.padding, where)
+        self._cache = None
+        x = keep_input(self, x)   # a private copy (the caller may refill its buffer)
+        out = xp.empty((N, self.out_channels, oh, ow), dtype=x.dtype)
+        # the batch in chunks small enough that each chunk's im2col matrix stays below
+        # _COL_BYTES (one chunk, the whole batch, for small inputs): less memory, and the
+        # matrix stays in the processor's cache for the product that reads it
+        chunks = _batch_chunks(N, self._col_bytes_per_image(x, oh, ow))
+        caches = [self._forward_chunk(x[a:b], out[a:b], oh, ow) for a, b in chunks]
+        self._cache = (tuple(x.shape), oh, ow, chunks, caches)
+        return out
+
+    def _col_bytes_per_image(self, x, oh, ow):
+        """Bytes of one image's share of the im2col matrix and of the product."""
+        kh, kw = self.kernel_size
+        rw = x.shape[3] + 2 * self.padding[1] if self.stride == (1, 1) else ow
+        return (self.in_channels * kh * kw + self.out_channels) * oh * rw * x.dtype.itemsize
+
+    def _forward_chunk(self, x, out, oh, ow):
+        """The convolution of the images ``x`` (n, C, H, W), written into ``out`` (n, F, OH, OW).
+
+        Returns what backward needs: (x, RW, token)."""
         F = self.out_channels
-        # 1. unfold: col (C*KH*KW, N*OH*RW); RW = OW, or the padded width in the wide layout
+        n = x.shape[0]
+        # 1. unfold: col (C*KH*KW, n*OH*RW); RW = OW, or the padded width in the wide layout
         token = object()                       # marks the col this call writes
         col, rw = self._unfold(x, oh, ow, token)
 
-        # 2. one matrix product: (F, C*KH*KW) @ (C*KH*KW, N*OH*RW) -> (F, N*OH*RW)
+        # 2. one matrix product: (F, C*KH*KW) @ (C*KH*KW, n*OH*RW) -> (F, n*OH*RW)
         wmat = self.weight.data.reshape(F, -1)
-        prod = scratch("conv_prod", (F, N * oh * rw), x.dtype)
+        prod = scratch("conv_prod", (F, n * oh * rw), x.dtype)
         xp.matmul(wmat, col, out=prod)
 
-        # 3. reorder (F, N, OH, OW) -> (N, F, OH, OW) and add the bias, in one pass
-        out = xp.empty((N, F, oh, ow), dtype=x.dtype)
-        prod_nf = prod.reshape(F, N, oh, rw)[:, :, :, :ow].transpose(1, 0, 2, 3)
+        # 3. reorder (F, n, OH, OW) -> (n, F, OH, OW) and add the bias, in one pass
+        prod_nf = prod.reshape(F, n, oh, rw)[:, :, :, :ow].transpose(1, 0, 2, 3)
         if self.bias is not None:
             xp.add(prod_nf, self.bias.data.reshape(1, F, 1, 1), out=out)
         else:
             out[...] = prod_nf
-        self._cache = (x, oh, ow, rw, token)
-        return out
+        return (x, rw, token)
 
     def _unfold(self, x, oh, ow, token):
         """im2col of ``x`` into a shared scratch array; returns (col, RW).
@@ -461,14 +504,29 @@ class Conv2d(Module):
         where = "Conv2d.backward"
         if self._cache is None:
             raise RuntimeError(f"{where}: call forward before backward")
-        x, oh, ow, rw, token = self._cache
+        x_shape, oh, ow, chunks, caches = self._cache
+        N = x_shape[0]
+        check_input(grad_out, where, (N, self.out_channels, oh, ow),
+                    names=("N", "F", "OH", "OW"), finite=False)
+        if len(chunks) == 1:
+            return self._backward_chunk(grad_out, caches[0], oh, ow)
+        dx = xp.empty(x_shape, dtype=self.weight.data.dtype) if self.needs_input_grad else None
+        # last chunk first: its im2col matrix may still be in the scratch array
+        for (a, b), cache in reversed(list(zip(chunks, caches, strict=True))):
+            d = self._backward_chunk(grad_out[a:b], cache, oh, ow)
+            if dx is not None:
+                dx[a:b] = d
+        return dx
+
+    def _backward_chunk(self, grad_out, cache, oh, ow):
+        """Backward for one chunk of the batch: grad_out (n, F, OH, OW) -> dx (n, C, H, W)."""
+        x, rw, token = cache
         x_shape = x.shape
         N, C, H, W = x_shape
         F = self.out_channels
         kh, kw = self.kernel_size
         sh, sw = self.stride
         ph, pw = self.padding
-        check_input(grad_out, where, (N, F, oh, ow), names=("N", "F", "OH", "OW"), finite=False)
         dtype = self.weight.data.dtype
         # im2col of the input again, unless forward's col is still there (no layer of the same
         # shape has run since): the layer keeps only x, like PyTorch, not the KH*KW times

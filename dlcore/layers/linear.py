@@ -14,19 +14,16 @@ and ``weight`` the rest, so that ``U x = W x_{1:d} + b``. For a minibatch stacke
 
 from __future__ import annotations
 
-from .._validate import check_input, check_positive_int
+from .._validate import check_float_dtype, check_input, check_positive_int
 from ..backend import xp
 from ..init import kaiming_uniform_, make_rng
-from ..module import Module, Parameter
+from ..module import Module, Parameter, keep_input
 
 __all__ = ["Linear"]
 
 
 def _float_dtype(dtype, where):
-    dt = xp.dtype("float64" if dtype is None else dtype)
-    if dt.kind != "f":
-        raise ValueError(f"{where}: expected a floating dtype (float32 or float64), got {dt}")
-    return dt
+    return check_float_dtype(dtype, where)
 
 
 class Linear(Module):
@@ -72,8 +69,8 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, dtype=None, seed=None, rng=None,
                  needs_input_grad=True):
         where = "Linear"
-        check_positive_int(in_features, where, "in_features")
-        check_positive_int(out_features, where, "out_features")
+        in_features = check_positive_int(in_features, where, "in_features")
+        out_features = check_positive_int(out_features, where, "out_features")
         dt = _float_dtype(dtype, where)
         if seed is not None and rng is not None:
             raise ValueError(f"{where}: pass either seed or rng, not both (got seed={seed!r})")
@@ -96,7 +93,10 @@ class Linear(Module):
         """``y = x Wᵀ + b``: x (N, in_features) -> y (N, out_features), same dtype as the layer."""
         x = check_input(x, "Linear", (None, self.in_features), ("N", "in_features"))
         x = self._match_dtype(x, "input")
-        self._x = x  # kept (not copied) for backward
+        self._x = None
+        # a private copy for backward (the caller may refill its buffer before backward);
+        # the copy lands in a buffer reused from step to step
+        self._x = keep_input(self, x)
         y = xp.matmul(x, self.weight.data.T)  # Wᵀ is a view: BLAS reads W transposed, no copy
         if self.bias is not None:
             y += self.bias.data  # (N, p) + (p,): the same b added to every row

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from .._validate import check_input
 from ..backend import xp
-from ..module import Module
-from ._workspace import scratch
+from ..module import Module, keep_input
 from .conv import _make_rng, _output_hw, _pair
 
 __all__ = ["MaxPool2d", "AvgPool2d", "StochasticPool2d", "GlobalAvgPool2d"]
@@ -121,10 +120,13 @@ class MaxPool2d(_Pool2d):
     the *first* maximal position in row-major order within the window, as PyTorch does, so the
     gradient is never duplicated.
 
-    Implementation: when stride == kernel (the usual case) the maximum is taken in two steps,
-    first over the KW columns of each window (giving ``colmax`` of shape (N, C, OH*KH, OW)),
-    then over its KH rows; otherwise over the KH*KW window positions one after another.
-    Backward finds the first position equal to the maximum, following the same steps.
+    Implementation: the maximum is taken over the KH*KW window positions one after another
+    (each position a strided view of x of shape (N, C, OH, OW)). When stride == kernel (the
+    usual case, windows do not overlap) forward also records *which* position won, as one byte
+    per output (``argmax``, the first maximal position in row-major order); backward then only
+    scatters grad_out to those positions and needs neither x nor the output. For overlapping
+    windows backward finds the first position equal to the maximum again, from private copies
+    of x and of the output.
     """
 
     _name = "MaxPool2d"
@@ -133,38 +135,46 @@ class MaxPool2d(_Pool2d):
         """x: (N, C, H, W) -> out: (N, C, OH, OW)."""
         oh, ow = self._check(x)
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        if (kh, kw) == (sh, sw):    # non-overlapping windows: columns, then rows
-            xc = x[:, :, :oh * kh, :ow * kw]          # (rows/columns no window covers dropped)
-            colmax = _maximum([xc[:, :, :, v::kw] for v in range(kw)])      # (N, C, OH*KH, OW)
-            out = _maximum([colmax[:, :, u::kh, :] for u in range(kh)])     # (N, C, OH, OW)
-        else:                       # general windows: all KH*KW positions one after another
-            colmax = None
-            out = _maximum([_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()])
-        self._cache = (x.shape, oh, ow, x, colmax, out)
+        views = [_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()]
+        out = _maximum(views)
+        if (kh, kw) == (sh, sw):    # non-overlapping windows: remember the winner
+            # argmax[n, c, i, j] = first k (row-major in the window) with views[k] == out,
+            # counted as the number of leading positions 0..j none of which is the maximum:
+            # argmax = sum_j [views[0..j] all < out]  (so the first maximum wins ties)
+            argmax = xp.zeros(out.shape, dtype=xp.uint8)
+            found = xp.zeros(out.shape, dtype=bool)
+            hit = xp.empty(out.shape, dtype=bool)
+            for k in range(len(views) - 1):
+                xp.equal(views[k], out, out=hit)
+                found |= hit
+                xp.logical_not(found, out=hit)
+                argmax += hit
+            self._cache = (x.shape, oh, ow, "argmax", x.dtype, argmax)
+        else:
+            # private copies of x and out: the caller may overwrite either before backward
+            self._cache = (x.shape, oh, ow, "copies", keep_input(self, x),
+                           keep_input(self, out, "_kept_out"))
         return out
 
     def backward(self, grad_out):
         """grad_out: (N, C, OH, OW) -> dx: (N, C, H, W)."""
         x_shape, oh, ow = self._check_grad(grad_out)
-        x, colmax, out = self._cache[3:]
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        dtype = _float(x.dtype)
-        if colmax is None:
-            dx = xp.zeros(x_shape, dtype=dtype)
-            _route_to_first_max(
-                [_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()], out,
-                grad_out, [_offset_view(dx, u, v, sh, sw, oh, ow) for u, v in self._offsets()],
-                add=True)
+        if self._cache[3] == "argmax":   # non-overlapping: scatter to the recorded winners
+            dtype, argmax = _float(self._cache[4]), self._cache[5]
+            dx, _ = self._new_dx(x_shape, dtype)   # zeros where no window covers a pixel
+            hit = xp.empty(argmax.shape, dtype=bool)
+            for k, (u, v) in enumerate(self._offsets()):
+                xp.equal(argmax, k, out=hit)
+                xp.multiply(grad_out, hit, out=_offset_view(dx, u, v, sh, sw, oh, ow))
             return dx
-        # rows: which row of each window held the maximum -> gradient of colmax
-        gcol = scratch("maxpool_gcol", colmax.shape, dtype)
-        _route_to_first_max([colmax[:, :, u::kh, :] for u in range(kh)], out, grad_out,
-                            [gcol[:, :, u::kh, :] for u in range(kh)], add=False)
-        # columns: which column of that row -> gradient of x
-        dx, _ = self._new_dx(x_shape, dtype)
-        xc, dxc = x[:, :, :oh * kh, :ow * kw], dx[:, :, :oh * kh, :ow * kw]
-        _route_to_first_max([xc[:, :, :, v::kw] for v in range(kw)], colmax, gcol,
-                            [dxc[:, :, :, v::kw] for v in range(kw)], add=False)
+        x, out = self._cache[4:]
+        dtype = _float(x.dtype)
+        dx = xp.zeros(x_shape, dtype=dtype)
+        _route_to_first_max(
+            [_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()], out,
+            grad_out, [_offset_view(dx, u, v, sh, sw, oh, ow) for u, v in self._offsets()],
+            add=True)
         return dx
 
 
@@ -263,7 +273,8 @@ class StochasticPool2d(_Pool2d):
                 sq += a * a
             empty = total == 0
             out = sq / xp.where(empty, 1, total)
-            self._cache = (x.shape, oh, ow, x, total, out, empty)
+            self._cache = (x.shape, oh, ow, keep_input(self, x), total,
+                           keep_input(self, out, "_kept_out"), empty)
             return out
         # training: inverse-CDF sampling. With running sums c_k = a_0 + ... + a_k and
         # r ~ U(0, c_last), the first k with c_k > r is drawn, i.e. k with probability p_k.

@@ -13,7 +13,7 @@ input: ∂ε/∂x = ∂ε/∂u · (∂F/∂x + ∂s/∂x) with u = F(x) + s(x); 
 
 from __future__ import annotations
 
-from .._validate import check_input, check_positive_int
+from .._validate import check_float_dtype, check_input, check_positive_int
 from ..module import Module, Sequential
 from .activation import ReLU
 from .batchnorm import BatchNorm2d
@@ -50,6 +50,8 @@ class ResidualBlock(Module):
         self.in_channels = check_positive_int(in_channels, where, "in_channels")
         self.out_channels = check_positive_int(out_channels, where, "out_channels")
         self.stride = check_positive_int(stride, where, "stride")
+        dtype = check_float_dtype(dtype, where)
+        in_channels, out_channels, stride = self.in_channels, self.out_channels, self.stride
         gen = _make_rng(seed, rng, where)
         self.conv1 = Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False,
                             dtype=dtype, rng=gen)
@@ -70,18 +72,41 @@ class ResidualBlock(Module):
     def extra_repr(self):
         return f"{self.in_channels}, {self.out_channels}, stride={self.stride}"
 
+    def _name(self):
+        return f"ResidualBlock({self.extra_repr()})"
+
     def forward(self, x):
         """x: (N, C_in, H, W) -> y: (N, C_out, OH, OW)."""
         check_input(x, "ResidualBlock", (None, self.in_channels, None, None),
                     names=("N", "C", "H", "W"))
+        try:
+            return self._forward(x)
+        except ValueError as err:   # a sub-layer's complaint, told as the block's
+            raise ValueError(f"{self._name()}: {err}") from None
+
+    def backward(self, grad_out):
+        """grad_out: (N, C_out, OH, OW) -> dx: (N, C_in, H, W): the two paths' gradients summed."""
+        where = "ResidualBlock.backward"
+        shape = getattr(self.relu2, "_shape", None)
+        if shape is None:
+            raise RuntimeError(f"{where}: call forward before backward")
+        got = tuple(grad_out.shape) if hasattr(grad_out, "shape") else type(grad_out).__name__
+        if got != shape:
+            raise ValueError(f"{where}: expected grad_out of shape {shape} (the block's "
+                             f"output), got {got}")
+        try:
+            return self._backward(grad_out)
+        except ValueError as err:
+            raise ValueError(f"{self._name()}.backward: {err}") from None
+
+    def _forward(self, x):
         f = self.bn2.forward(self.conv2.forward(self.relu1.forward(
             self.bn1.forward(self.conv1.forward(x)))))                      # F(x)
         s = x if self.shortcut is None else self.shortcut.forward(x)       # shortcut s(x)
         f += s                                                             # F(x) + s(x)
         return self.relu2.forward(f)
 
-    def backward(self, grad_out):
-        """grad_out: (N, C_out, OH, OW) -> dx: (N, C_in, H, W): the two paths' gradients summed."""
+    def _backward(self, grad_out):
         g = self.relu2.backward(grad_out)                # ∂ε/∂u at u = F(x) + s(x)
         # residual path F, in reverse: bn2, conv2, relu1, bn1, conv1
         d_res = self.bn2.backward(g)

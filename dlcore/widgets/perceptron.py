@@ -63,7 +63,8 @@ def describe_state(state):
 
 
 def perceptron_explorer(gate="or", w1=1.0, w2=1.0, w0=-0.5, gates=("or", "and", "xor")):
-    """An ipywidgets explorer: sliders for w1, w2, w0 and a gate menu.
+    """An ipywidgets explorer: sliders for w1, w2 (-1 to 2 by 1), w0 (-1.5 to 0.5 by 0.5) and a
+    gate menu.
 
     Shows the four samples, the regions and the boundary d(x) = w0 + w1 x1 + w2 x2 = 0 drawn
     by :func:`dlcore.viz.plot_logic_gate`, with S for each sample and the accuracy. The default
@@ -77,15 +78,18 @@ def perceptron_explorer(gate="or", w1=1.0, w2=1.0, w0=-0.5, gates=("or", "and", 
     gate = str(gate).lower()
     if gate not in gates:
         raise ValueError(f"perceptron_explorer: expected gate in {list(gates)}, got {gate!r}")
-    slider = {"continuous_update": False, "readout_format": ".2f",
+    # Coarse steps: the HTML book precomputes the figure for every combination of the values
+    # (3 gates x 4 x 4 x 5 = 240 small images, about 1 MB; see dlcore.widgets._live). They reach
+    # every case of the chapter: w0 = -0.5 -> -1.5, all weights doubled, XOR at its best 3/4.
+    slider = {"continuous_update": False, "readout_format": ".1f",
               "style": {"description_width": "initial"},
-              "layout": widgets.Layout(width="300px")}
+              "layout": widgets.Layout(width="300px", max_width="100%")}
     # HTML subscripts: the page fonts of the HTML book lack the Unicode subscript digits
-    s1 = widgets.FloatSlider(value=w1, min=-2.0, max=2.0, step=0.05,
+    s1 = widgets.FloatSlider(value=w1, min=-1.0, max=2.0, step=1.0,
                              description="w<sub>1</sub>", description_allow_html=True, **slider)
-    s2 = widgets.FloatSlider(value=w2, min=-2.0, max=2.0, step=0.05,
+    s2 = widgets.FloatSlider(value=w2, min=-1.0, max=2.0, step=1.0,
                              description="w<sub>2</sub>", description_allow_html=True, **slider)
-    s0 = widgets.FloatSlider(value=w0, min=-3.0, max=3.0, step=0.05,
+    s0 = widgets.FloatSlider(value=w0, min=-1.5, max=0.5, step=0.5,
                              description="w<sub>0</sub> (바이어스)", description_allow_html=True,
                              **slider)
     menu = widgets.Dropdown(options=[(g.upper(), g) for g in gates], value=gate,
@@ -100,9 +104,11 @@ def perceptron_explorer(gate="or", w1=1.0, w2=1.0, w0=-0.5, gates=("or", "and", 
         plot_logic_gate(menu.value, state["w"], ax=ax)
         return fig
 
-    out, redraw = live_figure((s1, s2, s0, menu), figure)
-    controls = widgets.VBox([menu, s1, s2, s0])
-    box = widgets.VBox([widgets.HBox([controls, out]), text])
+    out, redraw = live_figure((s1, s2, s0, menu), figure, max_states=240, dpi=72,
+                               colors=32)
+    controls = widgets.VBox([menu, s1, s2, s0], layout=widgets.Layout(max_width="100%"))
+    box = widgets.VBox([widgets.HBox([controls, out], layout=widgets.Layout(flex_flow="row wrap")),
+                        text])
     box.redraw = redraw  # for tests and for readers who want to force a redraw
     box.controls = {"w1": s1, "w2": s2, "w0": s0, "gate": menu}
     box.text = text
