@@ -394,7 +394,7 @@ def plot_optimizer_state(optimizer="sgd", lr=0.3, momentum=0.0, steps=50, axes=N
         # every state, and the layout solver would cost most of each redraw.
         with matplotlib.rc_context({"figure.constrained_layout.use": False}):
             fig, axes = new_figure(ncols=2, width=6.6, height=3.9)   # the HTML column, 1:1
-        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.12, top=0.85, wspace=0.28)
+        fig.subplots_adjust(left=0.09, right=0.965, bottom=0.12, top=0.85, wspace=0.3)
     else:
         fig = axes[0].figure
     bowl, saddle = default_bowl(), saddle_surface()
