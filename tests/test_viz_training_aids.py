@@ -161,3 +161,22 @@ def test_multi_panel_figures_share_axes_and_one_legend():
             bad({})
     with pytest.raises(ValueError, match="plot_curve_panels"):
         viz.plot_curve_panels({}, ylabel="")
+
+
+def test_init_explorer_figure_is_fast_to_make_and_render():
+    """All 30 states are rendered for the HTML book: one redraw (figure + PNG at ≤ 80 dpi) must
+    stay cheap, so the figure has fixed margins (no layout solver) and no minor log ticks."""
+    import io
+    import time
+
+    def redraw(**state):
+        fig = viz.plot_init_state(**state)
+        assert fig.get_layout_engine() is None
+        assert not fig.axes[1].yaxis.get_minorticklocs().size
+        fig.savefig(io.BytesIO(), format="png", dpi=min(80.0, 800.0 / fig.get_figwidth()))
+        matplotlib.pyplot.close(fig)
+
+    redraw(scheme="he", activation="relu", scale=1.0)  # warm up (fonts)
+    tic = time.perf_counter()
+    redraw(scheme="small", activation="relu", scale=0.5)
+    assert time.perf_counter() - tic < 1.0  # ~0.1 s on a quiet machine

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..backend import to_device, to_numpy
 from ..module import Parameter
@@ -387,7 +388,13 @@ def plot_optimizer_state(optimizer="sgd", lr=0.3, momentum=0.0, steps=50, axes=N
                          f"got {optimizer!r}")
     mom = momentum if key in ("sgd", "nesterov", "adam") else None
     if axes is None:
-        fig, axes = new_figure(ncols=2, width=9.0, height=4.5)
+        import matplotlib
+
+        # Fixed margins instead of constrained layout: the explorer redraws this figure for
+        # every state, and the layout solver would cost most of each redraw.
+        with matplotlib.rc_context({"figure.constrained_layout.use": False}):
+            fig, axes = new_figure(ncols=2, width=6.6, height=3.9)   # the HTML column, 1:1
+        fig.subplots_adjust(left=0.09, right=0.965, bottom=0.12, top=0.85, wspace=0.3)
     else:
         fig = axes[0].figure
     bowl, saddle = default_bowl(), saddle_surface()
@@ -409,4 +416,8 @@ def plot_optimizer_state(optimizer="sgd", lr=0.3, momentum=0.0, steps=50, axes=N
     esc = f"{t}걸음째 탈출" if t is not None else f"{steps}걸음 안에 탈출 못 함"
     plot_paths(saddle, {label: p2}, ax=axes[1],
                title=f"안장점: {esc}\n(1.2, 0.01)에서 출발")
+    for ax in axes:                       # few ticks: readable on a phone, cheap to redraw
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        ax.title.set_fontsize(12)
     return fig

@@ -226,16 +226,25 @@ def plot_init_state(scheme="xavier", activation="tanh", scale=1.0, depth=10, wid
 
 
 def _init_state_figure(stats, scheme, activation, scale, depth):
-    fig, (ax1, ax2) = new_figure(ncols=2, width=6.6, height=3.9)
+    import matplotlib
+
+    # Fixed margins instead of constrained layout, and no minor ticks on the log axis: the
+    # explorer redraws this figure for every state, and both would cost most of each redraw.
+    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
+        fig, (ax1, ax2) = new_figure(ncols=2, width=6.6, height=3.9)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.80, wspace=0.62)
     name = INIT_SCHEMES[scheme]
     rng_hi = 1.0 if activation == "tanh" else None
     plot_layer_histograms(stats["outputs"], ax=ax1,
                           value_range=(-1.0, 1.0) if rng_hi else None,
                           title="층별 출력의 분포")
+    ax1.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
     std = stats["std"]
     ax2.plot(np.arange(1, depth + 1), std, "o-", color=PALETTE[0])
     ax2.set_yscale("log")
     ax2.set_ylim(min(1e-6, std.min() / 2), max(10.0, std.max() * 2))
+    ax2.yaxis.set_major_locator(matplotlib.ticker.LogLocator(numticks=5))
+    ax2.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     ax2.set_xticks(range(1, depth + 1, max(1, depth // 5)))
     ax2.set_xlabel("층")
     ax2.set_ylabel("표준편차")
