@@ -36,6 +36,7 @@ BIB_KEYS = {
     "Santurkar2018",
     "Krogh1992", "Loshchilov2019", "Zou2005",  # chapter 8
     "He2016b",
+    "Loshchilov2017",  # chapter 10
 }
 
 # The first code cell of every notebook (so that Colab installs dlcore and nothing else changes).
