@@ -37,6 +37,7 @@ BIB_KEYS = {
     "Krogh1992", "Loshchilov2019", "Zou2005",  # chapter 8
     "He2016b",
     "Novikoff1962", "Leshno1993", "Nielsen2015", "Gallant1990",
+    "Loshchilov2017",  # chapter 10
 }
 
 # The first code cell of every notebook (so that Colab installs dlcore and nothing else changes).

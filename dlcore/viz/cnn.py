@@ -200,7 +200,7 @@ def plot_conv_state(image, kernel="예제 커널 (X 모양)", stride=1, padding=
     st = conv_state(image, kernel, stride, padding)
     x, k, P = st["padded"], st["kernel"], st["padding"]
     small = max(x.shape) <= 11 if numbers is None else bool(numbers)
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3.9),
+    fig, axes = plt.subplots(1, 3, figsize=(6.4, 3.9),
                              gridspec_kw={"width_ratios": [x.shape[1], 0.8 * x.shape[1], x.shape[1]]})
     ax = axes[0]
     if small:
@@ -222,10 +222,10 @@ def plot_conv_state(image, kernel="예제 커널 (X 모양)", stride=1, padding=
                 rect = Rectangle((x.shape[1] - n - 0.5, -0.5), n, x.shape[0])
             rect.set(facecolor="none", edgecolor=PALETTE[1], hatch="//", lw=0)
             ax.add_patch(rect)
-    ax.set_title(f"입력 {x.shape[0] - 2 * P}×{x.shape[1] - 2 * P}, 패딩 {P}", fontsize=13)
-    _annotate(axes[1], k, digits=0 if np.allclose(k, np.round(k)) else 2, fontsize=11,
+    ax.set_title(f"입력 {x.shape[0] - 2 * P}×{x.shape[1] - 2 * P}\n패딩 {P}", fontsize=13)
+    _annotate(axes[1], k, digits=0 if np.allclose(k, np.round(k)) else 2, fontsize=13,
               cmap="RdBu_r", vmin=-np.max(np.abs(k)), vmax=np.max(np.abs(k)))
-    axes[1].set_title(f"커널 {kh}×{kw}, 스트라이드 {st['stride']}", fontsize=13)
+    axes[1].set_title(f"커널 {kh}×{kw}\n스트라이드 {st['stride']}", fontsize=13)
     ax = axes[2]
     if st["out"] is None:
         ax.axis("off")
@@ -240,12 +240,12 @@ def plot_conv_state(image, kernel="예제 커널 (X 모양)", stride=1, padding=
         else:
             ax.imshow(out, cmap="RdBu_r", vmin=-lim, vmax=lim)
             _bare(ax)
-        ax.set_title(f"특징 맵 {out.shape[0]}×{out.shape[1]}", fontsize=13)
+        ax.set_title(f"특징 맵\n{out.shape[0]}×{out.shape[1]}", fontsize=13)
     rows = st["rows"]
     line = f"출력 크기 ⌊(H + 2P {MINUS} K)/S⌋ + 1 = {rows['formula']}"
     if not st["fits"]:
         problems = {f["problem"] for f in (rows, st["cols"]) if f["problem"]}
-        line += "\n맞지 않음: " + " / ".join(sorted(problems))
+        line += "\n맞지 않음: " + "\n".join(sorted(problems))
     fig.suptitle(line, fontsize=13, color="black" if st["fits"] else PALETTE[1])
     return fig
 
@@ -268,19 +268,19 @@ def plot_conv_example(image, kernel, pos=(0, 0)):
         raise ValueError(f"plot_conv_example: expected pos inside the output {out.shape}, "
                          f"got {pos!r}")
     kh, kw = k.shape
-    fig, axes = plt.subplots(1, 3, figsize=(9, 3.6),
+    fig, axes = plt.subplots(1, 3, figsize=(6.0, 3.0),
                              gridspec_kw={"width_ratios": [x.shape[1], kw + 1, out.shape[1] + 1]})
-    _annotate(axes[0], x, fontsize=13, vmin=0, vmax=2.5 * max(float(np.max(x)), 1e-12))
+    _annotate(axes[0], x, fontsize=15, vmin=0, vmax=2.5 * max(float(np.max(x)), 1e-12))
     _outline(axes[0], i, j, kh, kw, PALETTE[1])
-    axes[0].set_title(f"입력 {x.shape[0]}×{x.shape[1]}")
-    _annotate(axes[1], k, fontsize=13, vmin=0, vmax=2.5 * max(float(np.max(np.abs(k))), 1e-12))
-    axes[1].set_title(f"커널 {kh}×{kw}")
-    _annotate(axes[2], out, fontsize=13, vmin=0, vmax=2.5 * max(float(np.max(out)), 1e-12))
+    axes[0].set_title(f"입력 {x.shape[0]}×{x.shape[1]}", fontsize=15)
+    _annotate(axes[1], k, fontsize=15, vmin=0, vmax=2.5 * max(float(np.max(np.abs(k))), 1e-12))
+    axes[1].set_title(f"커널 {kh}×{kw}", fontsize=15)
+    _annotate(axes[2], out, fontsize=15, vmin=0, vmax=2.5 * max(float(np.max(out)), 1e-12))
     _outline(axes[2], i, j, 1, 1, PALETTE[1])
-    axes[2].set_title(f"특징 맵 {out.shape[0]}×{out.shape[1]}")
+    axes[2].set_title(f"특징 맵 {out.shape[0]}×{out.shape[1]}", fontsize=15)
     window = x[i:i + kh, j:j + kw]
     terms = [f"{a:g}·{b:g}" for a, b in zip(window.ravel(), k.ravel(), strict=True) if b != 0]
-    fig.supxlabel(f"위치 ({i}, {j}): " + " + ".join(terms) + f" = {out[i, j]:g}", fontsize=11)
+    fig.supxlabel(f"위치 ({i}, {j}): " + " + ".join(terms) + f" = {out[i, j]:g}", fontsize=13)
     return fig
 
 

@@ -85,7 +85,7 @@ def plot_gradient_profile(panels, depth, ylim=None):
                              f"got {depth!r}")
     from matplotlib.ticker import LogLocator, NullLocator
 
-    fig, axes = new_figure(ncols=len(panels), width=5.0 * len(panels), height=4.0,
+    fig, axes = new_figure(ncols=len(panels), width=3.6 * len(panels), height=3.8,
                            squeeze=False)
     for ax, (title, profiles) in zip(axes[0], panels.items(), strict=True):
         for colour, style, name, label in ((PALETTE[1], "o-", "plain", "평범한 망"),
@@ -119,7 +119,7 @@ def plot_degradation(losses, grads, title=None):
         raise ValueError("plot_degradation: expected two mappings with the same labels, got "
                          f"{list(losses) if isinstance(losses, Mapping) else losses!r} and "
                          f"{list(grads) if isinstance(grads, Mapping) else grads!r}")
-    fig, (ax1, ax2) = new_figure(ncols=2, width=10.0, height=4.0)
+    fig, (ax1, ax2) = new_figure(ncols=2, width=7.2, height=3.8)
     plot_curves(losses, ax=ax1, ylabel="훈련 손실", log=True, start=1, title="훈련 손실")
     plot_curves(grads, ax=ax2, ylabel="첫 층의 ‖∂L/∂W‖", log=True, start=1,
                 title="첫 층의 그레이디언트 크기")
