@@ -91,6 +91,18 @@ def figure_difference(stored, fresh, blank_only=False):
     return True, ""
 
 
+# Long float32 trainings (chapter 10's CNN: 15 epochs of Adam) follow a slightly different path
+# with another OpenBLAS build, so their printed accuracies differ in the last digit on NumPy 2.0's
+# wheels. Cells tagged with this are compared in the main environment like every other cell; in
+# the compat environments (DLCORE_FIGCHECK=blank, set by .ci/compat) they are run, so an error
+# still fails, but their outputs are not compared.
+COMPAT_TAG = "compat-float-drift"
+
+
+def _tags(cell):
+    return (cell.get("metadata") or {}).get("tags", []) if hasattr(cell, "get") else []
+
+
 def _pngs(outputs):
     return [o["data"]["image/png"] for o in outputs
             if o.get("output_type") in ("display_data", "execute_result")
@@ -108,6 +120,8 @@ def install():
     original = IPyNbCell.compare_outputs
 
     def compare_outputs(self, test, ref, skip_compare=None):
+        if os.environ.get("DLCORE_FIGCHECK") == "blank" and COMPAT_TAG in _tags(self.cell):
+            return True  # executed (an error still fails), not compared: see COMPAT_TAG
         ok = original(self, test, ref, skip_compare)
         stored, fresh = _pngs(ref), _pngs(test)
         problems = []
