@@ -588,7 +588,7 @@ def test_residual_block_errors_name_the_block():
         block.forward(np.ones((2, 2, 4, 4), np.float32))
     with pytest.raises(RuntimeError, match="ResidualBlock.backward: expected a successful"):
         block.backward(np.ones((2, 4, 2, 2)))      # after the failed forward
-    with pytest.raises(RuntimeError, match="ResidualBlock.backward: call forward before"):
+    with pytest.raises(RuntimeError, match="ResidualBlock.backward: backward called before forward"):
         layers.ResidualBlock(2, 4, stride=2, seed=0).backward(np.ones((2, 4, 2, 2)))
     y = block.forward(np.ones((2, 2, 4, 4)))
     with pytest.raises(ValueError, match=r"ResidualBlock.backward: expected grad_out of shape"):

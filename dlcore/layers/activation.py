@@ -44,14 +44,13 @@ def _own_buffer(layer, attr, shape, dtype):
     return buf
 
 
-def _check_grad(grad_out, shape, where):
+def _check_grad(grad_out, shape, where, output="the forward output's"):
     """``grad_out`` must be an array of exactly the forward output's ``shape``."""
     if shape is None:
         raise RuntimeError(f"{where}: backward called before forward (nothing cached)")
     got = tuple(grad_out.shape) if hasattr(grad_out, "shape") else type(grad_out).__name__
     if got != shape:
-        raise ValueError(f"{where}: expected grad_out of shape {shape} (the forward output's), "
-                         f"got {got}")
+        raise ValueError(f"{where}: expected grad_out of shape {shape} ({output}), got {got}")
     return grad_out
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .._validate import check_float_dtype, check_input, check_positive_int
 from ..module import Module, Sequential
-from .activation import ReLU
+from .activation import ReLU, _check_grad
 from .batchnorm import BatchNorm2d
 from .conv import Conv2d, _make_rng
 
@@ -87,13 +87,7 @@ class ResidualBlock(Module):
     def backward(self, grad_out):
         """grad_out: (N, C_out, OH, OW) -> dx: (N, C_in, H, W): the two paths' gradients summed."""
         where = "ResidualBlock.backward"
-        shape = getattr(self.relu2, "_shape", None)
-        if shape is None:
-            raise RuntimeError(f"{where}: call forward before backward")
-        got = tuple(grad_out.shape) if hasattr(grad_out, "shape") else type(grad_out).__name__
-        if got != shape:
-            raise ValueError(f"{where}: expected grad_out of shape {shape} (the block's "
-                             f"output), got {got}")
+        _check_grad(grad_out, getattr(self.relu2, "_shape", None), where, "the block's output")
         try:
             return self._backward(grad_out)
         except ValueError as err:
