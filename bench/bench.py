@@ -292,11 +292,20 @@ def _runner(framework, workload):
     return run
 
 
+def _dlcore_threads(n):
+    """dlcore.set_num_threads(n) (a dlcore without dlcore.parallel runs on one thread)."""
+    try:
+        from dlcore.parallel import set_num_threads
+    except ImportError:
+        return
+    set_num_threads(n)
+
+
 def worker_time(workload, steps, reps, threads):
     """Alternate timed runs of every configuration (framework, threads); print JSON.
 
-    Configurations: dlcore with ``threads`` and with 1 OpenBLAS thread, PyTorch with ``threads``
-    and with 1 thread. One warm-up run of each first; then ``reps`` rounds, each running every
+    Configurations: dlcore with ``threads`` and with 1 thread (``dlcore.set_num_threads``; its
+    workers call OpenBLAS with one thread each), PyTorch with ``threads`` and with 1 thread. One warm-up run of each first; then ``reps`` rounds, each running every
     configuration once, the starting configuration rotating from round to round.
     """
     import torch
@@ -311,12 +320,16 @@ def worker_time(workload, steps, reps, threads):
         k = max(rep, 0) % len(configs)
         for fw, nthreads in configs[k:] + configs[:k]:
             torch.set_num_threads(nthreads if fw == "torch" else threads)
-            with threadpool_limits(limits=nthreads if fw == "dlcore" else threads,
-                                   user_api="blas"):
+            if fw == "dlcore":
+                _dlcore_threads(nthreads)
+            # (dlcore's worker threads run BLAS on one thread each: dlcore.parallel)
+            with threadpool_limits(limits=1 if fw == "dlcore" else threads, user_api="blas"):
                 n = WARMUP_STEPS[workload] if rep < 0 else steps
                 t0 = time.perf_counter()
                 runners[fw](n)
                 elapsed = time.perf_counter() - t0
+            if fw == "dlcore":
+                _dlcore_threads(1)
             if rep >= 0:
                 times[(fw, nthreads)].append(elapsed)
     result = {"workload": workload, "steps": steps, "batch": BATCH, "blas": _blas_info(),
@@ -334,6 +347,8 @@ def worker_memory(workload, framework, steps, threads):
     if framework == "torch":
         import torch
         torch.set_num_threads(threads)
+    else:
+        _dlcore_threads(threads)
     before_import = _rss_mb()
     run = _runner(framework, workload)
     before_train = _rss_mb()

@@ -47,7 +47,7 @@ def per_layer(workload, steps):
         patched.append((cls, name, original))
 
     classes = [layers.Conv2d, layers.BatchNorm2d, layers.ReLU, layers.MaxPool2d, layers.Flatten,
-               layers.Linear, layers.GlobalAvgPool2d]
+               layers.Linear, layers.GlobalAvgPool2d, layers.ResidualBlock]
     for cls in classes:
         wrap(cls, "forward")
         wrap(cls, "backward")
@@ -126,7 +126,10 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     except ImportError:
         pass
-    with threadpool_limits(args.threads):
+    import dlcore.parallel
+
+    dlcore.parallel.set_num_threads(args.threads)   # its workers: one BLAS thread each
+    with threadpool_limits(1):
         for workload in args.workloads.split(","):
             total, spent = per_layer(workload, args.steps)
             print(f"{workload}: {1000 * total:.1f} ms per step ({args.threads} thread(s))")

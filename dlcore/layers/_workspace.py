@@ -10,16 +10,23 @@ Never return a scratch array to the caller: the next call overwrites it. A layer
 find its data in a scratch array later (e.g. im2col's matrix from ``forward`` in ``backward``)
 passes an ``owner`` token and asks :func:`scratch_owner` whether another layer has written the
 array since.
+
+Each of dlcore's worker threads (:mod:`dlcore.parallel`) gets its own arrays: the key includes
+the worker's index, so two chunks of a batch processed at the same time never share a buffer.
 """
 
 from __future__ import annotations
 
+import threading
+
 from ..backend import xp
+from ..parallel import worker_index
 
 __all__ = []
 
 _SHARED = {}          # (name, shape, dtype) -> array, least recently used first
 _OWNERS = {}          # (name, shape, dtype) -> the token of the last writer
+_LOCK = threading.Lock()          # the two dicts are shared by the worker threads
 _SHARED_MAX = 64                  # distinct keys kept (a small ResNet uses about 26) ...
 _SHARED_MAX_BYTES = 768 * 2 ** 20  # ... and at most this many bytes (least recently used go)
 
@@ -35,7 +42,7 @@ def _key(name, shape, dtype):
     from ..backend import backend_name
 
     shape = None if name in _FLAT else tuple(int(s) for s in shape)
-    return (backend_name(), name, shape, xp.dtype(dtype).str)
+    return (backend_name(), worker_index(), name, shape, xp.dtype(dtype).str)
 
 
 def _flat_scratch(name, shape, dtype, owner):
@@ -64,6 +71,11 @@ def scratch(name, shape, dtype, zero=False, owner=None):
     records who writes the array now (see :func:`scratch_owner`). The names in ``_FLAT``
     (im2col matrices, products) share one buffer for all shapes.
     """
+    with _LOCK:
+        return _scratch(name, shape, dtype, zero, owner)
+
+
+def _scratch(name, shape, dtype, zero, owner):
     if name in _FLAT and not zero:
         return _flat_scratch(name, shape, dtype, owner)
     key = _key(name, shape, dtype)
@@ -71,14 +83,14 @@ def scratch(name, shape, dtype, zero=False, owner=None):
     if arr is None or not isinstance(arr, xp.ndarray):
         _OWNERS.pop(key, None)
         nbytes = xp.dtype(dtype).itemsize
-        for s in key[2]:
+        for s in key[3]:
             nbytes *= s
         total = sum(a.nbytes for a in _SHARED.values())
         while _SHARED and (len(_SHARED) >= _SHARED_MAX or total + nbytes > _SHARED_MAX_BYTES):
             old = next(iter(_SHARED))
             total -= _SHARED.pop(old).nbytes
             _OWNERS.pop(old, None)
-        arr = (xp.zeros if zero else xp.empty)(key[2], dtype=xp.dtype(dtype))
+        arr = (xp.zeros if zero else xp.empty)(key[3], dtype=xp.dtype(dtype))
     _SHARED[key] = arr  # re-insert: most recently used last
     if owner is not None:
         _OWNERS[key] = owner
@@ -87,13 +99,15 @@ def scratch(name, shape, dtype, zero=False, owner=None):
 
 def clear_scratch():
     """Free every scratch array (e.g. after training a large network in a notebook)."""
-    _SHARED.clear()
-    _OWNERS.clear()
+    with _LOCK:
+        _SHARED.clear()
+        _OWNERS.clear()
 
 
 def scratch_owner(name, shape, dtype):
     """The ``owner`` token of the last :func:`scratch` call that wrote this array, or None."""
-    got = _OWNERS.get(_key(name, shape, dtype))
+    with _LOCK:
+        got = _OWNERS.get(_key(name, shape, dtype))
     if name in _FLAT:
         if got is None or got[1] != tuple(int(s) for s in shape):
             return None
@@ -103,4 +117,5 @@ def scratch_owner(name, shape, dtype):
 
 def scratch_disown(name, shape, dtype):
     """Forget the owner of this array (its contents are no longer the owner's data)."""
-    _OWNERS.pop(_key(name, shape, dtype), None)
+    with _LOCK:
+        _OWNERS.pop(_key(name, shape, dtype), None)

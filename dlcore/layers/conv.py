@@ -25,7 +25,8 @@ from __future__ import annotations
 from .. import init
 from .._validate import check_float_dtype, check_input, check_positive_int, is_int
 from ..backend import xp
-from ..module import Module, Parameter, keep_input
+from ..module import Module, Parameter
+from ..parallel import run_chunks
 from ._workspace import scratch, scratch_disown, scratch_owner
 
 __all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im", "pad2d"]
@@ -322,6 +323,7 @@ def conv2d(x, w, b=None, stride=1, padding=0):
 
 # -- the layer ---------------------------------------------------------------------------------
 _COL_BYTES = 8 * 2 ** 20   # largest im2col matrix of one chunk of the batch (Conv2d)
+_DW_FROM_G = True
 
 
 def _batch_chunks(n, bytes_per_image, limit=None):
@@ -332,6 +334,17 @@ def _batch_chunks(n, bytes_per_image, limit=None):
     count = -(-n // per_chunk)
     size = -(-n // count)
     return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def _kept_buffer(layer, x):
+    """The layer's private array for its input (shape and dtype of ``x``), reused between
+    steps; forward copies x into it chunk by chunk, so that a caller who refills x before
+    backward does not change the gradients."""
+    buf = getattr(layer, "_kept_input", None)
+    if buf is None or buf.shape != x.shape or buf.dtype != x.dtype or buf is x:
+        buf = xp.empty(x.shape, dtype=x.dtype)
+    layer._kept_input = buf
+    return buf
 
 
 def _make_rng(seed, rng, where):
@@ -436,13 +449,20 @@ class Conv2d(Module):
         N = x.shape[0]
         oh, ow = _output_hw(x.shape, kh, kw, sh, sw, *self.padding, where)
         self._cache = None
-        x = keep_input(self, x)   # a private copy (the caller may refill its buffer)
+        kept = _kept_buffer(self, x)   # a private copy (the caller may refill its buffer)
         out = xp.empty((N, self.out_channels, oh, ow), dtype=x.dtype)
         # the batch in chunks small enough that each chunk's im2col matrix stays below
         # _COL_BYTES (one chunk, the whole batch, for small inputs): less memory, and the
-        # matrix stays in the processor's cache for the product that reads it
+        # matrix stays in the processor's cache for the product that reads it. With
+        # dlcore.set_num_threads(n), n threads share the chunks (dlcore.parallel).
         chunks = _batch_chunks(N, self._col_bytes_per_image(x, oh, ow))
-        caches = [self._forward_chunk(x[a:b], out[a:b], oh, ow) for a, b in chunks]
+
+        def forward_chunk(i):
+            a, b = chunks[i]
+            xp.copyto(kept[a:b], x[a:b])
+            return self._forward_chunk(kept[a:b], out[a:b], oh, ow)
+
+        caches = run_chunks(forward_chunk, len(chunks))
         self._cache = (tuple(x.shape), oh, ow, chunks, caches)
         return out
 
@@ -508,18 +528,32 @@ class Conv2d(Module):
         N = x_shape[0]
         check_input(grad_out, where, (N, self.out_channels, oh, ow),
                     names=("N", "F", "OH", "OW"), finite=False)
-        if len(chunks) == 1:
-            return self._backward_chunk(grad_out, caches[0], oh, ow)
-        dx = xp.empty(x_shape, dtype=self.weight.data.dtype) if self.needs_input_grad else None
+        dtype = self.weight.data.dtype
+        grad_out = grad_out.astype(dtype, copy=False)
+        dx = xp.empty(x_shape, dtype=dtype) if self.needs_input_grad else None
+
         # last chunk first: its im2col matrix may still be in the scratch array
-        for (a, b), cache in reversed(list(zip(chunks, caches, strict=True))):
-            d = self._backward_chunk(grad_out[a:b], cache, oh, ow)
-            if dx is not None:
-                dx[a:b] = d
+        def backward_chunk(i):
+            a, b = chunks[i]
+            return self._backward_chunk(grad_out[a:b], caches[i], oh, ow,
+                                        None if dx is None else dx[a:b])
+
+        partial = run_chunks(backward_chunk, len(chunks), reverse=True)
+        # the chunks' weight and bias gradients, added in one fixed order (last chunk first),
+        # so the result does not depend on the number of threads
+        wgrad = self.weight.grad.reshape(self.out_channels, -1)
+        for dw_t, db in reversed(partial):
+            wgrad += dw_t.T
+            if db is not None:
+                self.bias.grad += db
         return dx
 
-    def _backward_chunk(self, grad_out, cache, oh, ow):
-        """Backward for one chunk of the batch: grad_out (n, F, OH, OW) -> dx (n, C, H, W)."""
+    def _backward_chunk(self, grad_out, cache, oh, ow, dx):
+        """Backward for one chunk of the batch: grad_out (n, F, OH, OW).
+
+        Writes dL/dx of the chunk into ``dx`` (n, C, H, W; skipped when None) and returns this
+        chunk's share of the parameter gradients: (dW transposed, (C*KH*KW, F); db (F,) or None).
+        """
         x, rw, token = cache
         x_shape = x.shape
         N, C, H, W = x_shape
@@ -528,6 +562,9 @@ class Conv2d(Module):
         sh, sw = self.stride
         ph, pw = self.padding
         dtype = self.weight.data.dtype
+        if _DW_FROM_G and dx is not None and (sh, sw) == (1, 1) and ph <= kh - 1 and pw <= kw - 1:
+            db = grad_out.sum(axis=(0, 2, 3)) if self.bias is not None else None
+            return self._backward_stride1(grad_out, x, dx), db
         # im2col of the input again, unless forward's col is still there (no layer of the same
         # shape has run since): the layer keeps only x, like PyTorch, not the KH*KW times
         # larger col, and shares one col per shape with all other layers.
@@ -543,17 +580,17 @@ class Conv2d(Module):
         g4[:, :, :, :ow] = grad_out.transpose(1, 0, 2, 3)
         g = g4.reshape(F, N * oh * rw)
 
-        if self.bias is not None:
-            self.bias.grad += g.sum(axis=1)
+        db = g.sum(axis=1) if self.bias is not None else None
         # dW = G @ col.T, computed as (col @ G.T).T: BLAS is faster with the long axis N*OH*RW
         # summed over in this order
-        self.weight.grad.reshape(F, -1)[...] += xp.matmul(col, g.T).T
-        if not self.needs_input_grad:
-            return None
+        dw_t = xp.matmul(col, g.T)
+        if dx is None:
+            return dw_t, db
 
         if (sh, sw) == (1, 1):
             scratch_disown("conv_col", col_shape, dtype)  # the next step overwrites col
-            return self._input_grad_stride1(grad_out.astype(dtype, copy=False), x_shape)
+            self._input_grad_stride1(grad_out, dx)
+            return dw_t, db
 
         # dx = col2im(W.T @ G); col is not needed any more, dcol overwrites it
         wmat = self.weight.data.reshape(F, -1)
@@ -564,11 +601,45 @@ class Conv2d(Module):
             dxpad = scratch("conv_dxpad", (N, C, H + 2 * ph, W + 2 * pw), dtype)
             dxpad.fill(0)
             _col2im_add(dcol, dxpad, kh, kw, sh, sw, oh, ow)
-            return dxpad[:, :, ph:ph + H, pw:pw + W].copy()
-        dx = xp.zeros(x_shape, dtype=dtype)
-        return _col2im_add(dcol, dx, kh, kw, sh, sw, oh, ow)
+            dx[...] = dxpad[:, :, ph:ph + H, pw:pw + W]
+        else:
+            dx.fill(0)
+            _col2im_add(dcol, dx, kh, kw, sh, sw, oh, ow)
+        return dw_t, db
 
-    def _input_grad_stride1(self, grad_out, x_shape):
+    def _backward_stride1(self, grad_out, x, dx):
+        """Backward for stride 1 (and P <= K - 1) from *one* unfolding, that of the output
+        gradient: dx as in :meth:`_input_grad_stride1`, and dW from the same matrix, so that x
+        need not be unfolded a second time. Writes dx; returns dW transposed, (C*KH*KW, F).
+
+        With ``colg[(f, u', v'), (n, y, x)] = G_pad[n, f, y + u', x + v']`` (G padded by
+        Q = K - 1 - P, the matrix of the transposed convolution), every product that the
+        weight ``w[f, c, u, v]`` took part in is ``G[n, f, i, j] * x[n, c, i+u-P, j+v-P]``;
+        with y = i + u - P that is ``colg[(f, KH-1-u, KW-1-v), (n, y, x)] * x[n, c, y, x]``::
+
+            dW[f, c, u, v] = sum_{n, y, x} colg[(f, KH-1-u, KW-1-v), (n, y, x)] * x[n, c, y, x]
+
+        one product ``colg @ Xᵀ`` with x laid out (C, N*H*WG) like colg's columns (zero in the
+        WG - W extra columns of the wide layout, so that colg's garbage there adds nothing).
+        Shapes: grad_out (N, F, OH, OW), x (N, C, H, W) -> dx (N, C, H, W), written into ``dx``.
+        """
+        N, C, H, W = x.shape
+        F = self.out_channels
+        kh, kw = self.kernel_size
+        ph, pw = self.padding
+        wg = W + kw - 1                                          # padded width of G
+        colg = _im2col_wide(grad_out, kh, kw, kh - 1 - ph, kw - 1 - pw, H)  # (F*KH*KW, N*H*WG)
+        xw = scratch(f"conv_xw{wg}", (C, N, H, wg), x.dtype, zero=True)
+        xw[:, :, :, :W] = x.transpose(1, 0, 2, 3)
+        dw_rot = xp.matmul(colg, xw.reshape(C, -1).T)           # (F*KH*KW, C)
+        dw = dw_rot.reshape(F, kh, kw, C)[:, ::-1, ::-1, :].transpose(0, 3, 1, 2)  # (F, C, KH, KW)
+        w_rot = self.weight.data[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, KH, KW)
+        prod = scratch("conv_prod", (C, N * H * wg), x.dtype)
+        xp.matmul(w_rot.reshape(C, -1), colg, out=prod)
+        dx[...] = prod.reshape(C, N, H, wg)[:, :, :, :W].transpose(1, 0, 2, 3)
+        return xp.ascontiguousarray(dw).reshape(F, -1).T
+
+    def _input_grad_stride1(self, grad_out, dx):
         """dx for stride 1, computed as one more convolution ("transposed convolution").
 
         Every input pixel (y, x) met output (y + PH - u, x + PW - v) through kernel entry
@@ -579,9 +650,9 @@ class Conv2d(Module):
         — a stride-1 convolution of G with the kernel rotated by 180° and its two channel axes
         swapped. It gives the same numbers as ``col2im(W.T @ G)`` but needs no scatter-add.
         (When P > K - 1, Q is negative: G is cropped by -Q instead of padded.)
-        Shapes: grad_out (N, F, OH, OW) -> dx (N, C, H, W).
+        Shapes: grad_out (N, F, OH, OW) -> dx (N, C, H, W), written into ``dx``.
         """
-        N, C, H, W = x_shape
+        N, C, H, W = dx.shape
         kh, kw = self.kernel_size
         ph, pw = self.padding
         oh, ow = grad_out.shape[2:]
@@ -593,6 +664,5 @@ class Conv2d(Module):
         w_rot = self.weight.data[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, KH, KW)
         prod = scratch("conv_prod", (C, N * H * wg), grad_out.dtype)
         xp.matmul(w_rot.reshape(C, -1), colg, out=prod)
-        dx = xp.empty(x_shape, dtype=grad_out.dtype)
         dx[...] = prod.reshape(C, N, H, wg)[:, :, :, :W].transpose(1, 0, 2, 3)
         return dx
