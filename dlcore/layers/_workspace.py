@@ -36,18 +36,19 @@ _SHARED_MAX_BYTES = 768 * 2 ** 20  # ... and at most this many bytes (least rece
 _FLAT = frozenset({"conv_col", "conv_prod"})
 
 
-def _key(name, shape, dtype):
+def _key(name, shape, dtype, worker=None):
     # the backend's name is part of the key: an array of the previous backend is never handed
     # out after dlcore.use_backend switched modules
     from ..backend import backend_name
 
     shape = None if name in _FLAT else tuple(int(s) for s in shape)
-    return (backend_name(), worker_index(), name, shape, xp.dtype(dtype).str)
+    worker = worker_index() if worker is None else worker
+    return (backend_name(), worker, name, shape, xp.dtype(dtype).str)
 
 
-def _flat_scratch(name, shape, dtype, owner):
+def _flat_scratch(name, shape, dtype, owner, worker=None):
     """A view of shape ``shape`` on the one flat buffer of ``name`` (grown when too small)."""
-    key = _key(name, shape, dtype)
+    key = _key(name, shape, dtype, worker)
     shape = tuple(int(s) for s in shape)
     size = 1
     for s in shape:
@@ -63,22 +64,35 @@ def _flat_scratch(name, shape, dtype, owner):
     return buf[:size].reshape(shape)
 
 
-def scratch(name, shape, dtype, zero=False, owner=None):
+def scratch(name, shape, dtype, zero=False, owner=None, worker=None):
     """A temporary array of ``shape`` and ``dtype``, shared by all layers (contents undefined).
 
     ``zero=True`` fills a newly allocated array with zeros (an array handed out again keeps its
     contents, so a layer that only ever writes the interior keeps a zero border). ``owner``
     records who writes the array now (see :func:`scratch_owner`). The names in ``_FLAT``
-    (im2col matrices, products) share one buffer for all shapes.
+    (im2col matrices, products) share one buffer for all shapes. ``worker``: the array of that
+    worker thread (default: the calling thread's, see :func:`dlcore.parallel.worker_index`).
     """
     with _LOCK:
-        return _scratch(name, shape, dtype, zero, owner)
+        return _scratch(name, shape, dtype, zero, owner, worker)
 
 
-def _scratch(name, shape, dtype, zero, owner):
+def flat_buffer(name, size, dtype, worker=None):
+    """The whole flat buffer of a ``_FLAT`` name, at least ``size`` elements long (1-D).
+
+    For a layer that carves its own views out of it: the buffer stays the same object from
+    call to call until someone asks for a larger one (then a new one replaces it), so views
+    cached together with the buffer are valid as long as ``flat_buffer`` returns that object.
+    """
+    with _LOCK:
+        _flat_scratch(name, (size,), dtype, None, worker)
+        return _SHARED[_key(name, (size,), dtype, worker)]
+
+
+def _scratch(name, shape, dtype, zero, owner, worker=None):
     if name in _FLAT and not zero:
-        return _flat_scratch(name, shape, dtype, owner)
-    key = _key(name, shape, dtype)
+        return _flat_scratch(name, shape, dtype, owner, worker)
+    key = _key(name, shape, dtype, worker)
     arr = _SHARED.pop(key, None)
     if arr is None or not isinstance(arr, xp.ndarray):
         _OWNERS.pop(key, None)

@@ -26,8 +26,8 @@ from .. import init
 from .._validate import check_float_dtype, check_input, check_positive_int, is_int
 from ..backend import xp
 from ..module import Module, Parameter
-from ..parallel import run_chunks
-from ._workspace import scratch, scratch_disown, scratch_owner
+from ..parallel import get_num_threads, run_chunks
+from ._workspace import flat_buffer, scratch, scratch_disown, scratch_owner
 
 __all__ = ["Conv2d", "conv2d", "conv2d_naive", "conv_output_size", "im2col", "col2im", "pad2d"]
 
@@ -322,18 +322,22 @@ def conv2d(x, w, b=None, stride=1, padding=0):
 
 
 # -- the layer ---------------------------------------------------------------------------------
-_COL_BYTES = 8 * 2 ** 20   # largest im2col matrix of one chunk of the batch (Conv2d)
-_DW_FROM_G = True
+_COL_BYTES = 4 * 2 ** 20   # largest im2col matrix of one chunk of the batch (Conv2d)
 
 
 def _batch_chunks(n, bytes_per_image, limit=None):
     """Split n images into nearly equal chunks whose im2col matrices stay below ``limit``
-    bytes (at least one image per chunk); returns [(start, stop), ...]."""
+    bytes (at least one image per chunk); returns [(start, stop), ...].
+
+    More than one chunk is always an even number of them, so that two threads get equal
+    shares. The chunks depend on the shapes only, never on the number of threads (the weight
+    gradient is summed chunk by chunk, so its rounding depends on them)."""
     limit = _COL_BYTES if limit is None else limit
     per_chunk = max(1, int(limit // max(bytes_per_image, 1)))
     count = -(-n // per_chunk)
-    size = -(-n // count)
-    return [(a, min(a + size, n)) for a in range(0, n, size)]
+    if count > 1 and count % 2:
+        count = min(count + 1, n)
+    return [(i * n // count, (i + 1) * n // count) for i in range(count)]
 
 
 def _kept_buffer(layer, x):
@@ -445,17 +449,25 @@ class Conv2d(Module):
                     names=("N", "C", "H", "W"))
         x = self._as_own_dtype(x, where)
         kh, kw = self.kernel_size
-        sh, sw = self.stride
         N = x.shape[0]
-        oh, ow = _output_hw(x.shape, kh, kw, sh, sw, *self.padding, where)
+        oh, ow = _output_hw(x.shape, kh, kw, *self.stride, *self.padding, where)
         self._cache = None
-        kept = _kept_buffer(self, x)   # a private copy (the caller may refill its buffer)
         out = xp.empty((N, self.out_channels, oh, ow), dtype=x.dtype)
         # the batch in chunks small enough that each chunk's im2col matrix stays below
         # _COL_BYTES (one chunk, the whole batch, for small inputs): less memory, and the
         # matrix stays in the processor's cache for the product that reads it. With
         # dlcore.set_num_threads(n), n threads share the chunks (dlcore.parallel).
         chunks = _batch_chunks(N, self._col_bytes_per_image(x, oh, ow))
+        if self._wide(x.shape):
+            # stride 1: the wide layout, with the views of every chunk prepared beforehand
+            # (the threads then run little more than the copies and the products)
+            kept = self._kept_wide(x)    # a private copy (the caller may refill its buffer)
+            views = self._wide_views(x.shape, x.dtype, chunks)
+            run_chunks(lambda i: self._forward_wide(x, kept, out, chunks[i], views[i]),
+                       len(chunks))
+            self._cache = (tuple(x.shape), oh, ow, chunks, None)
+            return out
+        kept = _kept_buffer(self, x)     # a private copy (the caller may refill its buffer)
 
         def forward_chunk(i):
             a, b = chunks[i]
@@ -465,6 +477,141 @@ class Conv2d(Module):
         caches = run_chunks(forward_chunk, len(chunks))
         self._cache = (tuple(x.shape), oh, ow, chunks, caches)
         return out
+
+    # -- stride 1: the wide layout ------------------------------------------------------------
+    def _wide(self, x_shape):
+        """Whether this input takes the stride-1 path (wide im2col; dW from the unfolded G)."""
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        return self.stride == (1, 1) and ph <= kh - 1 and pw <= kw - 1
+
+    def _kept_wide(self, x):
+        """The layer's private copy of x, laid out (C, N, H, WG) with WG = W + KW - 1 and zeros
+        in the last KW - 1 columns: the layout of the columns of the unfolded output gradient,
+        so that backward multiplies by it directly (see :meth:`_backward_wide`)."""
+        N, C, H, W = x.shape
+        shape = (C, N, H, W + self.kernel_size[1] - 1)
+        buf = getattr(self, "_kept_input", None)
+        if buf is None or tuple(buf.shape) != shape or buf.dtype != x.dtype:
+            buf = xp.zeros(shape, dtype=x.dtype)
+        self._kept_input = buf
+        return buf
+
+    def _wide_views(self, x_shape, dtype, chunks):
+        """For every chunk, the scratch views that forward and backward write and read.
+
+        Per chunk of n images (shapes for C channels in, F out, a KH x KW kernel, padding P,
+        OH = H + 2P - KH + 1, padded width WP = W + 2P, Q = K - 1 - P, WG = W + KW - 1):
+
+        - ``pin``: the interior of the zero-padded input (n, C, H + 2PH + 1, WP), ``runs`` its
+          rows as im2col reads them, ``col5``/``col`` the im2col matrix (C*KH*KW, n*OH*WP),
+          ``prod`` the product (F, n*OH*WP) and ``res`` its valid columns as (n, F, OH, OW);
+        - ``gin``: the interior of the output gradient padded by Q, ``gruns``, ``gcol5``/
+          ``gcol`` its im2col matrix (F*KH*KW, n*H*WG), ``dprod`` (C, n*H*WG) and ``dres`` the
+          valid columns of the input gradient as (n, C, H, W).
+
+        The matrices of forward and backward share one flat buffer per worker (they are never
+        needed at the same time). Views are cached and rebuilt only when a buffer changed.
+        """
+        workers = min(get_num_threads(), len(chunks))
+        key = (tuple(x_shape), xp.dtype(dtype).str, tuple(chunks), workers)
+        cached = getattr(self, "_views_cache", None)
+        sizes = sorted({b - a for a, b in chunks})
+        bufs = {}
+        for k in range(workers):
+            for n in sizes:
+                bufs[k, n] = self._wide_buffers(x_shape, dtype, n, k)
+        if cached is not None and cached[0] == key and all(
+                all(p is q for p, q in zip(cached[1][kn], bufs[kn], strict=True))
+                for kn in bufs):
+            return cached[2]
+        by_size = {kn: self._make_wide_views(x_shape, n, *bufs[kn]) for kn in bufs
+                   for n in [kn[1]]}
+        views = [by_size[i % workers, b - a] for i, (a, b) in enumerate(chunks)]
+        self._views_cache = (key, bufs, views)
+        return views
+
+    def _wide_buffers(self, x_shape, dtype, n, worker):
+        """The scratch arrays of one worker for a chunk of n images (see :meth:`_wide_views`)."""
+        _, C, H, W = x_shape
+        F = self.out_channels
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        oh, ow = H + 2 * ph - kh + 1, W + 2 * pw - kw + 1
+        qh, qw = kh - 1 - ph, kw - 1 - pw
+        wp, wg = W + 2 * pw, W + kw - 1
+        pad = scratch(f"conv_padw{ph},{pw}", (n, C, H + 2 * ph + 1, wp), dtype, zero=True,
+                      worker=worker)
+        gpad = scratch(f"conv_padw{qh},{qw}", (n, F, oh + 2 * qh + 1, ow + 2 * qw), dtype,
+                       zero=True, worker=worker)
+        col = flat_buffer("conv_col", max(C * kh * kw * n * oh * wp, F * kh * kw * n * H * wg),
+                          dtype, worker)
+        prod = flat_buffer("conv_prod", max(F, C) * n * max(oh * wp, H * wg), dtype, worker)
+        return pad, gpad, col, prod
+
+    def _make_wide_views(self, x_shape, n, pad, gpad, col, prod):
+        _, C, H, W = x_shape
+        F = self.out_channels
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        oh, ow = H + 2 * ph - kh + 1, W + 2 * pw - kw + 1
+        qh, qw = kh - 1 - ph, kw - 1 - pw
+        wp, wg = W + 2 * pw, W + kw - 1
+        strided = xp.lib.stride_tricks.as_strided
+        length, glength = oh * wp, H * wg
+        sN, sC, sH, sW = pad.strides
+        gN, gF, gH, gW = gpad.strides
+        v = {
+            "pin": pad[:, :, ph:ph + H, pw:pw + W],
+            # runs[c, u, v, i] = pad[i, c].flat[u*WP + v :][:OH*WP] (see _im2col_wide)
+            "runs": strided(pad, shape=(C, kh, kw, n, length), strides=(sC, sH, sW, sN, sW)),
+            "col": col[:C * kh * kw * n * length].reshape(C * kh * kw, n * length),
+            "prod": prod[:F * n * length].reshape(F, n * length),
+            "gin": gpad[:, :, qh:qh + oh, qw:qw + ow],
+            "gruns": strided(gpad, shape=(F, kh, kw, n, glength), strides=(gF, gH, gW, gN, gW)),
+            "gcol": col[:F * kh * kw * n * glength].reshape(F * kh * kw, n * glength),
+            "dprod": prod[:C * n * glength].reshape(C, n * glength),
+        }
+        v["col5"] = v["col"].reshape(C, kh, kw, n, length)
+        v["res"] = v["prod"].reshape(F, n, oh, wp)[:, :, :, :ow].transpose(1, 0, 2, 3)
+        v["gcol5"] = v["gcol"].reshape(F, kh, kw, n, glength)
+        v["dres"] = v["dprod"].reshape(C, n, H, wg)[:, :, :, :W].transpose(1, 0, 2, 3)
+        return v
+
+    def _forward_wide(self, x, kept, out, chunk, v):
+        """Forward of the images a:b (stride 1, wide layout) into ``out[a:b]``."""
+        a, b = chunk
+        W = x.shape[3]
+        kept[:, a:b, :, :W] = x[a:b].transpose(1, 0, 2, 3)   # the private copy, for backward
+        v["pin"][...] = x[a:b]                               # zero-padded input
+        v["col5"][...] = v["runs"]                           # im2col (wide rows)
+        xp.matmul(self.weight.data.reshape(self.out_channels, -1), v["col"], out=v["prod"])
+        if self.bias is not None:                            # (n, F, OH, OW) + bias, one pass
+            xp.add(v["res"], self.bias.data.reshape(1, -1, 1, 1), out=out[a:b])
+        else:
+            out[a:b] = v["res"]
+
+    def _backward_wide(self, grad_out, dx, chunk, v, w_rot):
+        """Backward of the images a:b (stride 1, wide layout): writes dx[a:b], returns this
+        chunk's dW in the layout of the transposed convolution, (F*KH*KW, C).
+
+        dx is the stride-1 convolution of G zero-padded by Q = K - 1 - P with the kernel
+        rotated by 180° and its channel axes swapped (:meth:`_input_grad_stride1`): one
+        im2col of G, ``gcol`` (F*KH*KW, n*H*WG), and one product. The same ``gcol`` gives dW:
+        every product that ``w[f, c, u, v]`` took part in is ``G[i, f, y+P-u, x+P-v] *
+        x[i, c, y, x]``, which is ``gcol[(f, KH-1-u, KW-1-v), (i, y, x)] * x[i, c, y, x]``, so::
+
+            dW[f, c, u, v] = sum_{i, y, x} gcol[(f, KH-1-u, KW-1-v), (i, y, x)] * x[i, c, y, x]
+
+        one product ``gcol @ Xᵀ`` with x kept as (C, N*H*WG) by forward (zeros in the WG - W
+        extra columns, so that gcol's garbage there adds nothing). x is not unfolded again.
+        """
+        a, b = chunk
+        C = self.in_channels
+        v["gin"][...] = grad_out[a:b]                         # G, zero-padded by Q
+        v["gcol5"][...] = v["gruns"]                          # im2col of G
+        kept = self._kept_input[:, a:b]                       # x, (C, n, H, WG)
+        dw_rot = xp.matmul(v["gcol"], kept.reshape(C, -1).T)  # (F*KH*KW, C)
+        xp.matmul(w_rot, v["gcol"], out=v["dprod"])           # (C, n*H*WG)
+        dx[a:b] = v["dres"]
+        return dw_rot
 
     def _col_bytes_per_image(self, x, oh, ow):
         """Bytes of one image's share of the im2col matrix and of the product."""
@@ -526,11 +673,35 @@ class Conv2d(Module):
             raise RuntimeError(f"{where}: call forward before backward")
         x_shape, oh, ow, chunks, caches = self._cache
         N = x_shape[0]
-        check_input(grad_out, where, (N, self.out_channels, oh, ow),
-                    names=("N", "F", "OH", "OW"), finite=False)
+        F = self.out_channels
+        check_input(grad_out, where, (N, F, oh, ow), names=("N", "F", "OH", "OW"),
+                    finite=False)
         dtype = self.weight.data.dtype
         grad_out = grad_out.astype(dtype, copy=False)
         dx = xp.empty(x_shape, dtype=dtype) if self.needs_input_grad else None
+        wgrad = self.weight.grad.reshape(F, -1)
+        if caches is None and dx is not None:   # stride 1, wide layout
+            views = self._wide_views(x_shape, dtype, chunks)
+            kh, kw = self.kernel_size
+            w_rot = xp.ascontiguousarray(   # (C, F*KH*KW): rotated by 180°, channels swapped
+                self.weight.data[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)).reshape(x_shape[1], -1)
+            partial = run_chunks(
+                lambda i: self._backward_wide(grad_out, dx, chunks[i], views[i], w_rot),
+                len(chunks), reverse=True)
+            # the chunks' dW, added in one fixed order (so that the result does not depend on
+            # the number of threads), then turned back from (f, KH-1-u, KW-1-v, c) to (f, c, u, v)
+            dw_rot = partial[-1].copy()
+            for p in reversed(partial[:-1]):
+                dw_rot += p
+            wgrad += (dw_rot.reshape(F, kh, kw, -1)[:, ::-1, ::-1, :]
+                      .transpose(0, 3, 1, 2).reshape(F, -1))
+            if self.bias is not None:
+                self.bias.grad += grad_out.sum(axis=(0, 2, 3))
+            return dx
+        if caches is None:   # stride 1 without dx: unfold x (from the wide copy) for dW only
+            W = x_shape[3]
+            xs = self._kept_input[:, :, :, :W].transpose(1, 0, 2, 3)
+            caches = [(xs[a:b], x_shape[3] + 2 * self.padding[1], object()) for a, b in chunks]
 
         # last chunk first: its im2col matrix may still be in the scratch array
         def backward_chunk(i):
@@ -541,7 +712,6 @@ class Conv2d(Module):
         partial = run_chunks(backward_chunk, len(chunks), reverse=True)
         # the chunks' weight and bias gradients, added in one fixed order (last chunk first),
         # so the result does not depend on the number of threads
-        wgrad = self.weight.grad.reshape(self.out_channels, -1)
         for dw_t, db in reversed(partial):
             wgrad += dw_t.T
             if db is not None:
@@ -562,9 +732,6 @@ class Conv2d(Module):
         sh, sw = self.stride
         ph, pw = self.padding
         dtype = self.weight.data.dtype
-        if _DW_FROM_G and dx is not None and (sh, sw) == (1, 1) and ph <= kh - 1 and pw <= kw - 1:
-            db = grad_out.sum(axis=(0, 2, 3)) if self.bias is not None else None
-            return self._backward_stride1(grad_out, x, dx), db
         # im2col of the input again, unless forward's col is still there (no layer of the same
         # shape has run since): the layer keeps only x, like PyTorch, not the KH*KW times
         # larger col, and shares one col per shape with all other layers.
@@ -606,38 +773,6 @@ class Conv2d(Module):
             dx.fill(0)
             _col2im_add(dcol, dx, kh, kw, sh, sw, oh, ow)
         return dw_t, db
-
-    def _backward_stride1(self, grad_out, x, dx):
-        """Backward for stride 1 (and P <= K - 1) from *one* unfolding, that of the output
-        gradient: dx as in :meth:`_input_grad_stride1`, and dW from the same matrix, so that x
-        need not be unfolded a second time. Writes dx; returns dW transposed, (C*KH*KW, F).
-
-        With ``colg[(f, u', v'), (n, y, x)] = G_pad[n, f, y + u', x + v']`` (G padded by
-        Q = K - 1 - P, the matrix of the transposed convolution), every product that the
-        weight ``w[f, c, u, v]`` took part in is ``G[n, f, i, j] * x[n, c, i+u-P, j+v-P]``;
-        with y = i + u - P that is ``colg[(f, KH-1-u, KW-1-v), (n, y, x)] * x[n, c, y, x]``::
-
-            dW[f, c, u, v] = sum_{n, y, x} colg[(f, KH-1-u, KW-1-v), (n, y, x)] * x[n, c, y, x]
-
-        one product ``colg @ Xᵀ`` with x laid out (C, N*H*WG) like colg's columns (zero in the
-        WG - W extra columns of the wide layout, so that colg's garbage there adds nothing).
-        Shapes: grad_out (N, F, OH, OW), x (N, C, H, W) -> dx (N, C, H, W), written into ``dx``.
-        """
-        N, C, H, W = x.shape
-        F = self.out_channels
-        kh, kw = self.kernel_size
-        ph, pw = self.padding
-        wg = W + kw - 1                                          # padded width of G
-        colg = _im2col_wide(grad_out, kh, kw, kh - 1 - ph, kw - 1 - pw, H)  # (F*KH*KW, N*H*WG)
-        xw = scratch(f"conv_xw{wg}", (C, N, H, wg), x.dtype, zero=True)
-        xw[:, :, :, :W] = x.transpose(1, 0, 2, 3)
-        dw_rot = xp.matmul(colg, xw.reshape(C, -1).T)           # (F*KH*KW, C)
-        dw = dw_rot.reshape(F, kh, kw, C)[:, ::-1, ::-1, :].transpose(0, 3, 1, 2)  # (F, C, KH, KW)
-        w_rot = self.weight.data[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, KH, KW)
-        prod = scratch("conv_prod", (C, N * H * wg), x.dtype)
-        xp.matmul(w_rot.reshape(C, -1), colg, out=prod)
-        dx[...] = prod.reshape(C, N, H, wg)[:, :, :, :W].transpose(1, 0, 2, 3)
-        return xp.ascontiguousarray(dw).reshape(F, -1).T
 
     def _input_grad_stride1(self, grad_out, dx):
         """dx for stride 1, computed as one more convolution ("transposed convolution").
