@@ -95,6 +95,9 @@ def _check_number(value, where, name, low, high=math.inf, low_open=False, high_o
 
 
 # -- base class ----------------------------------------------------------------------------------
+_SMALL_PARAMETER = 4096   # parameters up to this many numbers are updated in groups
+
+
 class Optimizer:
     """Base class: holds the parameters, the step count and the per-parameter state buffers.
 
@@ -139,6 +142,43 @@ class Optimizer:
             s = {name: xp.zeros_like(p.data) for name in self._state_names}
             s["tmp"] = xp.empty_like(p.data)
             self.state.append(s)
+        self._group_small_parameters()
+
+    #: Whether small parameters are updated together (optimisers with many passes per update)
+    _groups_small = False
+
+    def _group_small_parameters(self):
+        """Put the state of the small parameters (biases, batch-norm γ and β) of each dtype
+        side by side in flat arrays, so that one update runs over all of them at once.
+
+        An update is a dozen elementwise operations, each a NumPy call of about a microsecond
+        however small the array: for a network's many small parameters the calls, not the
+        arithmetic, are the cost. ``step`` copies their values and gradients into flat
+        arrays, updates those, and copies the values back; every number is computed exactly
+        as in a separate update. ``self.state[i]`` holds views of the flat arrays.
+        """
+        self._groups, grouped = [], set()
+        if self._groups_small:
+            by_dtype = {}
+            for i, p in enumerate(self.params):
+                if p.data.size <= _SMALL_PARAMETER:
+                    by_dtype.setdefault(p.data.dtype.str, []).append(i)
+            for members in by_dtype.values():
+                if len(members) < 2:
+                    continue
+                sizes = [self.params[i].data.size for i in members]
+                offsets = [sum(sizes[:k]) for k in range(len(sizes))]
+                dtype = self.params[members[0]].data.dtype
+                flat = {name: xp.zeros(sum(sizes), dtype=dtype) for name in self._state_names}
+                for name in ("tmp", "theta", "g"):
+                    flat[name] = xp.empty(sum(sizes), dtype=dtype)
+                for i, o, n in zip(members, offsets, sizes, strict=True):
+                    shape = self.params[i].data.shape
+                    for name in (*self._state_names, "tmp"):
+                        self.state[i][name] = flat[name][o:o + n].reshape(shape)
+                self._groups.append((members, offsets, sizes, flat))
+                grouped.update(members)
+        self._solo = [i for i in range(len(self.params)) if i not in grouped]
 
     def zero_grad(self):
         """Set every parameter's gradient to 0 (call before each backward pass)."""
@@ -147,28 +187,38 @@ class Optimizer:
 
     def step(self):
         """Update every parameter once from its current ``grad``."""
-        self.t += 1
-        for p, s in zip(self.params, self.state, strict=True):
+        for p in self.params:   # every check first: a refused step changes nothing
             if p.grad.shape != p.data.shape or p.grad.dtype != p.data.dtype:
                 raise ValueError(
                     f"{type(self).__name__}.step: expected grad of shape {tuple(p.data.shape)} "
                     f"and dtype {p.data.dtype} for {p!r}, got shape {tuple(p.grad.shape)} and "
                     f"dtype {p.grad.dtype}")
-            self._update(p.data, self._regularised_grad(p, s), s)
+        self.t += 1
+        for i in self._solo:
+            p, s = self.params[i], self.state[i]
+            self._update(p.data, self._regularised_grad(p.data, p.grad, s), s)
+        for members, offsets, sizes, flat in self._groups:   # see _group_small_parameters
+            theta, g = flat["theta"], flat["g"]
+            for i, o, n in zip(members, offsets, sizes, strict=True):
+                theta[o:o + n] = self.params[i].data.reshape(-1)
+                g[o:o + n] = self.params[i].grad.reshape(-1)
+            self._update(theta, self._regularised_grad(theta, g, flat), flat)
+            for i, o, n in zip(members, offsets, sizes, strict=True):
+                self.params[i].data[...] = theta[o:o + n].reshape(self.params[i].data.shape)
 
-    def _regularised_grad(self, p, s):
-        """g = ∂J/∂θ + weight_decay·θ + l1·sign(θ); ``p.grad`` itself when both are 0."""
+    def _regularised_grad(self, theta, grad, s):
+        """g = ∂J/∂θ + weight_decay·θ + l1·sign(θ); ``grad`` itself when both are 0."""
         if self.weight_decay == 0.0 and self.l1 == 0.0:
-            return p.grad
+            return grad
         if "grad" not in s:  # scratch for g, allocated at the first regularised step
-            s["grad"] = xp.empty_like(p.data)
+            s["grad"] = xp.empty_like(theta)
         g, tmp = s["grad"], s["tmp"]
-        xp.copyto(g, p.grad)
+        xp.copyto(g, grad)
         if self.weight_decay != 0.0:
-            xp.multiply(p.data, self.weight_decay, out=tmp)
+            xp.multiply(theta, self.weight_decay, out=tmp)
             g += tmp
         if self.l1 != 0.0:
-            xp.sign(p.data, out=tmp)
+            xp.sign(theta, out=tmp)
             tmp *= self.l1
             g += tmp
         return g
@@ -296,6 +346,7 @@ class AdaGrad(Optimizer):
     """
 
     _state_names = ("sum",)
+    _groups_small = True
 
     def __init__(self, params, lr=0.01, eps=1e-10, weight_decay=0.0, l1=0.0):
         self.eps = _check_number(eps, "AdaGrad", "eps", 0.0, low_open=True)
@@ -327,6 +378,7 @@ class RMSprop(Optimizer):
     """
 
     _state_names = ("square_avg",)
+    _groups_small = True
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, l1=0.0):
         self.alpha = _check_number(alpha, "RMSprop", "alpha", 0.0, 1.0)
@@ -362,6 +414,7 @@ class Adam(Optimizer):
     """
 
     _state_names = ("exp_avg", "exp_avg_sq")
+    _groups_small = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, l1=0.0):
         where = "Adam"

@@ -145,6 +145,7 @@ def run_chunks(fn, count, reverse=False):
 #: arrays smaller than this (elements) are never split: a thread hand-off costs about as much
 #: as a pass over 64k floats
 MIN_SPLIT_SIZE = 1 << 16
+_WHOLE = (slice(None),)
 
 
 def parts(length, size):
@@ -155,9 +156,11 @@ def parts(length, size):
     each index of the axis on its own (elementwise work, or per-channel statistics), the
     result does not depend on how the axis is cut.
     """
+    if _state["n"] <= 1 or size < MIN_SPLIT_SIZE:
+        return _WHOLE
     n = min(_state["n"], length)
-    if n <= 1 or size < MIN_SPLIT_SIZE or getattr(_local, "busy", False) or _on_gpu():
-        return [slice(None)]
+    if n <= 1 or getattr(_local, "busy", False) or _on_gpu():
+        return _WHOLE
     step = -(-length // n)
     return [slice(a, min(a + step, length)) for a in range(0, length, step)]
 

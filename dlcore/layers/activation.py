@@ -16,6 +16,7 @@ from .. import _validate
 from .. import functional as F
 from ..backend import xp
 from ..module import Module, keep_input
+from ..parallel import parts, run_parts
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softplus", "Step", "Softmax", "LogSoftmax"]
 
@@ -82,12 +83,29 @@ class ReLU(_Activation):
     """
 
     def _forward(self, x):
-        self._mask = _own_buffer(self, "_mask", x.shape, bool)
-        xp.greater(x, 0, out=self._mask)       # the mask, in a buffer reused between steps
-        return xp.maximum(x, 0)
+        self._mask = mask = _own_buffer(self, "_mask", x.shape, bool)
+        if x.ndim == 0:
+            xp.greater(x, 0, out=mask)
+            return xp.maximum(x, 0)
+        y = xp.empty(x.shape, dtype=x.dtype)
+
+        def forward(s):   # the rows s of the batch (all of them, unless dlcore.parallel splits)
+            xp.greater(x[s], 0, out=mask[s])   # the mask, in a buffer reused between steps
+            xp.maximum(x[s], 0, out=y[s])
+
+        run_parts(forward, parts(x.shape[0], x.size))
+        return y
 
     def _backward(self, grad_out):
-        return grad_out * self._mask
+        if grad_out.ndim == 0:
+            return grad_out * self._mask
+        dx = xp.empty(grad_out.shape, dtype=xp.result_type(grad_out.dtype, self._mask.dtype))
+
+        def backward(s):
+            xp.multiply(grad_out[s], self._mask[s], out=dx[s])
+
+        run_parts(backward, parts(grad_out.shape[0], grad_out.size))
+        return dx
 
 
 class LeakyReLU(_Activation):

@@ -18,8 +18,13 @@ from .._validate import check_float_dtype, check_input, check_positive_int
 from ..backend import xp
 from ..init import kaiming_uniform_, make_rng
 from ..module import Module, Parameter, keep_input
+from ..parallel import parts, run_parts
 
 __all__ = ["Linear"]
+
+#: dlcore.parallel splits a product only when its multiply-adds, divided by this, reach its
+#: MIN_SPLIT_SIZE (2**16): products below 16.7 million multiply-adds stay in one piece
+_MACS_PER_ELEMENT = 256
 
 
 def _float_dtype(dtype, where):
@@ -97,10 +102,19 @@ class Linear(Module):
         # a private copy for backward (the caller may refill its buffer before backward);
         # the copy lands in a buffer reused from step to step
         self._x = keep_input(self, x)
-        y = xp.matmul(x, self.weight.data.T)  # Wᵀ is a view: BLAS reads W transposed, no copy
-        if self.bias is not None:
-            y += self.bias.data  # (N, p) + (p,): the same b added to every row
+        y = xp.empty((x.shape[0], self.out_features), dtype=x.dtype)
+
+        def forward(s):   # the rows s of the batch (all of them, unless dlcore.parallel splits)
+            xp.matmul(x[s], self.weight.data.T, out=y[s])  # Wᵀ: a view, BLAS reads W transposed
+            if self.bias is not None:
+                y[s] += self.bias.data  # (n, p) + (p,): the same b added to every row
+
+        run_parts(forward, self._parts(x.shape[0], x.shape[0]))
         return y
+
+    def _parts(self, length, n):
+        """dlcore.parallel's split of ``length`` rows, for products large enough to gain."""
+        return parts(length, n * self.in_features * self.out_features // _MACS_PER_ELEMENT)
 
     def backward(self, grad_out):
         """∂L/∂y (N, out_features) -> ∂L/∂x (N, in_features) (None if ``needs_input_grad`` is
@@ -111,13 +125,19 @@ class Linear(Module):
         g = check_input(grad_out, "Linear.backward", (x.shape[0], self.out_features),
                         ("N", "out_features"), finite=False)
         g = self._match_dtype(g, "grad_out")
-        xp.matmul(g.T, x, out=self._grad_w)  # (p, N) @ (N, d) -> (p, d)
+        N = x.shape[0]
+        # (p, N) @ (N, d) -> (p, d), shared out by rows of ∂L/∂W (each sums over all N)
+        run_parts(lambda s: xp.matmul(g[:, s].T, x, out=self._grad_w[s]),
+                  self._parts(self.out_features, N))
         self.weight.grad += self._grad_w
         if self.bias is not None:
             self.bias.grad += g.sum(axis=0)
         if not self.needs_input_grad:
             return None
-        return xp.matmul(g, self.weight.data)  # (N, p) @ (p, d) -> (N, d)
+        dx = xp.empty((N, self.in_features), dtype=g.dtype)
+        run_parts(lambda s: xp.matmul(g[s], self.weight.data, out=dx[s]),  # (n, p) @ (p, d)
+                  self._parts(N, N))
+        return dx
 
     def _match_dtype(self, a, what):
         if a.dtype == self.weight.data.dtype:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from .._validate import check_input
 from ..backend import xp
 from ..module import Module, keep_input
+from ..parallel import parts, run_parts
 from .conv import _make_rng, _output_hw, _pair
 
 __all__ = ["MaxPool2d", "AvgPool2d", "StochasticPool2d", "GlobalAvgPool2d"]
@@ -135,26 +136,35 @@ class MaxPool2d(_Pool2d):
         """x: (N, C, H, W) -> out: (N, C, OH, OW)."""
         oh, ow = self._check(x)
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        views = [_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()]
-        out = _maximum(views)
         if (kh, kw) == (sh, sw):    # non-overlapping windows: remember the winner
-            # argmax[n, c, i, j] = first k (row-major in the window) with views[k] == out,
-            # counted as the number of leading positions 0..j none of which is the maximum:
-            # argmax = sum_j [views[0..j] all < out]  (so the first maximum wins ties)
+            out = xp.empty((x.shape[0], x.shape[1], oh, ow), dtype=x.dtype)
             argmax = xp.zeros(out.shape, dtype=xp.uint8)
-            found = xp.zeros(out.shape, dtype=bool)
-            hit = xp.empty(out.shape, dtype=bool)
-            for k in range(len(views) - 1):
-                xp.equal(views[k], out, out=hit)
-                found |= hit
-                xp.logical_not(found, out=hit)
-                argmax += hit
+            run_parts(lambda s: self._max_and_argmax(x[s], out[s], argmax[s], oh, ow),
+                      parts(x.shape[0], x.size))
             self._cache = (x.shape, oh, ow, "argmax", x.dtype, argmax)
         else:
+            out = _maximum([_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()])
             # private copies of x and out: the caller may overwrite either before backward
             self._cache = (x.shape, oh, ow, "copies", keep_input(self, x),
                            keep_input(self, out, "_kept_out"))
         return out
+
+    def _max_and_argmax(self, x, out, argmax, oh, ow):
+        """out = the window maxima of x, argmax = which window position won (non-overlapping
+        windows; the images of x only, so that threads can share a batch)."""
+        sh, sw = self.stride
+        views = [_offset_view(x, u, v, sh, sw, oh, ow) for u, v in self._offsets()]
+        _maximum(views, out=out)
+        # argmax[n, c, i, j] = first k (row-major in the window) with views[k] == out,
+        # counted as the number of leading positions 0..j none of which is the maximum:
+        # argmax = sum_j [views[0..j] all < out]  (so the first maximum wins ties)
+        found = xp.zeros(out.shape, dtype=bool)
+        hit = xp.empty(out.shape, dtype=bool)
+        for k in range(len(views) - 1):
+            xp.equal(views[k], out, out=hit)
+            found |= hit
+            xp.logical_not(found, out=hit)
+            argmax += hit
 
     def backward(self, grad_out):
         """grad_out: (N, C, OH, OW) -> dx: (N, C, H, W)."""
@@ -163,10 +173,14 @@ class MaxPool2d(_Pool2d):
         if self._cache[3] == "argmax":   # non-overlapping: scatter to the recorded winners
             dtype, argmax = _float(self._cache[4]), self._cache[5]
             dx, _ = self._new_dx(x_shape, dtype)   # zeros where no window covers a pixel
-            hit = xp.empty(argmax.shape, dtype=bool)
-            for k, (u, v) in enumerate(self._offsets()):
-                xp.equal(argmax, k, out=hit)
-                xp.multiply(grad_out, hit, out=_offset_view(dx, u, v, sh, sw, oh, ow))
+
+            def scatter(s):   # the images s (all of them, unless dlcore.parallel splits)
+                hit = xp.empty(argmax[s].shape, dtype=bool)
+                for k, (u, v) in enumerate(self._offsets()):
+                    xp.equal(argmax[s], k, out=hit)
+                    xp.multiply(grad_out[s], hit, out=_offset_view(dx[s], u, v, sh, sw, oh, ow))
+
+            run_parts(scatter, parts(x_shape[0], grad_out.size * kh * kw))
             return dx
         x, out = self._cache[4:]
         dtype = _float(x.dtype)
@@ -178,11 +192,14 @@ class MaxPool2d(_Pool2d):
         return dx
 
 
-def _maximum(views):
-    """Elementwise maximum of equally shaped arrays, as a new array."""
+def _maximum(views, out=None):
+    """Elementwise maximum of equally shaped arrays, as a new array (or into ``out``)."""
     if len(views) == 1:
-        return views[0].copy()
-    out = xp.maximum(views[0], views[1])
+        if out is None:
+            return views[0].copy()
+        out[...] = views[0]
+        return out
+    out = xp.maximum(views[0], views[1], out=out)
     for v in views[2:]:
         xp.maximum(out, v, out=out)
     return out
