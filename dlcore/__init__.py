@@ -4,7 +4,7 @@ Every layer has an explicit ``forward`` and ``backward``, written the way the bo
 Arrays live on NumPy by default, or on a GPU through CuPy (:func:`use_backend`).
 
 Sub-modules: ``functional``, ``layers``, ``losses``, ``optim``, ``init``, ``gradcheck``,
-``train``, ``data``, ``datasets``, ``diagnostics``, ``io``, ``perceptron``, ``viz`` and ``widgets`` (the last two
+``train``, ``data``, ``datasets``, ``diagnostics``, ``io``, ``parallel``, ``perceptron``, ``viz`` and ``widgets`` (the last two
 are imported on demand: ``from dlcore import viz``).
 
 Conventions that hold everywhere:
@@ -34,6 +34,7 @@ from . import (  # noqa: F401
     layers,
     losses,
     optim,
+    parallel,
     perceptron,
     train,
 )
@@ -42,5 +43,6 @@ from .backend import backend_name, get_backend, to_device, to_numpy, use_backend
 from .init import manual_seed  # noqa: F401
 from .layers import *  # noqa: F401,F403
 from .module import Module, Parameter, Sequential  # noqa: F401
+from .parallel import get_num_threads, set_num_threads  # noqa: F401
 
 __version__ = "0.1.0"
