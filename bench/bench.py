@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python bench/bench.py                          # mlp, cnn, resnet; 5 repetitions
+    python bench/bench.py                          # mlp, cnn, resnet; 3 processes x 5 reps
     python bench/bench.py --workloads mlp --reps 7 --steps 300
     python bench/bench.py --write-readme           # also update the table in bench/README.md
 
@@ -20,10 +20,11 @@ Method (see README.md): every workload runs in a fresh subprocess whose environm
 ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` (they can force a slow OpenBLAS kernel) and sets
 ``--threads`` (default 2) threads. In that process the same architecture is built in dlcore and
 in PyTorch; after one warm-up run of each, timed runs of ``--steps`` training steps alternate
-between four configurations — dlcore with 2 and with 1 OpenBLAS thread (threadpoolctl), PyTorch
-with 2 and with 1 thread (``torch.set_num_threads``) — ``--reps`` rounds, the starting
-configuration rotating. Each configuration's median is kept and each framework is reported with
-its faster setting. Peak memory is the peak resident set size of a separate subprocess per
+between four configurations — dlcore with 2 and with 1 thread (``dlcore.set_num_threads``, its
+workers calling OpenBLAS with one thread each), PyTorch with 2 and with 1 thread
+(``torch.set_num_threads``) — ``--reps`` rounds, the starting configuration rotating. This runs
+in ``--processes`` (default 3) fresh processes one after another, whose repetitions are pooled.
+Each configuration's median is kept and each framework is reported with its faster setting. Peak memory is the peak resident set size of a separate subprocess per
 framework and workload that imports only that framework, builds the model and trains (``VmHWM``
 in ``/proc/self/status``: ``ru_maxrss`` without the share Linux carries over from the parent);
 the table also lists its growth over the resident size just before training. (tracemalloc
@@ -377,6 +378,24 @@ def _call_worker(args, env):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def merge_processes(parts):
+    """One result from the time workers of several processes: every configuration's
+    repetitions pooled, and their median recomputed.
+
+    A machine shared with other virtual machines can be faster or slower for a whole process
+    (how the host schedules its cores then); pooling several processes' repetitions keeps one
+    such process from deciding the table."""
+    merged = dict(parts[0], runs=[])
+    for run in parts[0]["runs"]:
+        key = (run["framework"], run["threads"])
+        samples = [s for p in parts for r in p["runs"] if (r["framework"], r["threads"]) == key
+                   for s in r["all_samples_per_s"]]
+        med = statistics.median(samples)
+        merged["runs"].append(dict(run, samples_per_s=med, median_s=merged["steps"] * BATCH / med,
+                                   all_samples_per_s=samples))
+    return merged
+
+
 def markdown_table(results, meta):
     """The results table (best thread setting per framework), a table of every configuration's
     median, and notes on the method and the machine."""
@@ -412,10 +431,11 @@ def markdown_table(results, meta):
         "",
         "Training throughput in samples per second (higher is better): batch "
         f"{BATCH}, float32, Adam, softmax cross-entropy, synthetic MNIST-shaped data. Each "
-        f"number is the median of {meta['reps']} timed runs; the runs of dlcore and PyTorch "
-        f"alternate in one process. Each framework is shown with its faster thread setting "
-        f"({meta['threads']} or 1; dlcore: OpenBLAS threads via threadpoolctl, PyTorch: "
-        "`torch.set_num_threads`). Peak RSS: `VmHWM` (peak resident set size) of a separate process per framework "
+        f"number is the median of {meta.get('processes', 1) * meta['reps']} timed runs "
+        f"({meta.get('processes', 1)} processes x {meta['reps']}); within a process the runs "
+        f"of dlcore and PyTorch alternate. Each framework is shown with its faster thread "
+        f"setting ({meta['threads']} or 1; dlcore: `dlcore.set_num_threads`, its worker threads "
+        "calling OpenBLAS with one thread each; PyTorch: `torch.set_num_threads`). Peak RSS: `VmHWM` (peak resident set size) of a separate process per framework "
         "and workload; growth: peak RSS minus the resident size before the first step.",
         "",
         "Median samples/s of every configuration:",
@@ -452,7 +472,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workloads", default=",".join(WORKLOADS),
                     help="comma-separated subset of mlp,cnn,resnet (default: all)")
-    ap.add_argument("--reps", type=int, default=5, help="timed repetitions (median; default 5)")
+    ap.add_argument("--reps", type=int, default=5,
+                    help="timed repetitions per process (default 5)")
+    ap.add_argument("--processes", type=int, default=3,
+                    help="worker processes per workload, their repetitions pooled (default 3)")
     ap.add_argument("--steps", type=int, default=None,
                     help="training steps per timed run (default: mlp 300, cnn 20, resnet 6)")
     ap.add_argument("--threads", type=int, default=2, help="threads for both frameworks")
@@ -479,6 +502,8 @@ def main(argv=None):
         ap.error(f"expected --reps >= 3 (a median needs a few runs), got {args.reps}")
     if args.threads < 1:
         ap.error(f"expected --threads >= 1, got {args.threads}")
+    if args.processes < 1:
+        ap.error(f"expected --processes >= 1, got {args.processes}")
 
     from importlib.metadata import version  # the driver imports neither framework's heavy parts
 
@@ -493,9 +518,12 @@ def main(argv=None):
             results.append({"workload": w, "skipped": msg})
             continue
         steps = args.steps or DEFAULT_STEPS[w]
-        print(f"bench: {w}: {args.reps} x {steps} steps per configuration ...", file=sys.stderr)
-        t = _call_worker(["--worker", "time", "--workload", w, "--steps", str(steps),
+        print(f"bench: {w}: {args.processes} processes x {args.reps} x {steps} steps per "
+              "configuration ...", file=sys.stderr)
+        t = merge_processes([
+            _call_worker(["--worker", "time", "--workload", w, "--steps", str(steps),
                           "--reps", str(args.reps), "--threads", str(args.threads)], env)
+            for _ in range(args.processes)])
         blas = t["blas"]
 
         def best(fw, runs=t["runs"]):
@@ -525,7 +553,8 @@ def main(argv=None):
     configs = [("dlcore", args.threads), ("torch", args.threads)]
     if args.threads > 1:
         configs += [("dlcore", 1), ("torch", 1)]
-    meta = {"configs": configs, "reps": args.reps, "threads": args.threads, "cpu": _cpu_name(),
+    meta = {"configs": configs, "reps": args.reps, "processes": args.processes,
+            "threads": args.threads, "cpu": _cpu_name(),
             "cores": os.cpu_count(), "python": platform.python_version(),
             "numpy": np.__version__, "blas": blas_str, "torch": version("torch"),
             "dlcore": version("dlcore"), "fallbacks": fallbacks, "removed_env": removed,

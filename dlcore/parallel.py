@@ -33,8 +33,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ._validate import check_positive_int
+from .backend import xp
 
-__all__ = ["set_num_threads", "get_num_threads", "run_chunks", "parts", "run_parts"]
+__all__ = ["set_num_threads", "get_num_threads", "run_chunks", "parts", "run_parts", "matmul"]
 
 _MAX_THREADS = 64
 # blas: threadpoolctl's controller of BLAS (False: none); limit: the limiter set_num_threads set
@@ -171,6 +172,32 @@ def run_parts(fn, slices):
         fn(slices[0])
         return
     run_chunks(lambda i: fn(slices[i]), len(slices))
+
+
+#: products of more multiply-adds than this are computed in blocks of rows (:func:`matmul`)
+BLOCK_MACS = 1 << 24
+
+
+def matmul(a, b, out=None):
+    """``a @ b`` for 2-D arrays, the rows of the result shared among the worker threads.
+
+    A product of more than :data:`BLOCK_MACS` multiply-adds is computed in an even number of
+    blocks of rows of ``a``; the blocks depend on the shapes only, never on the number of
+    threads, so the result is the same with any number of them (BLAS may round a block of
+    rows differently from the whole product, so the blocks themselves, not only their order,
+    must be fixed). Smaller products are one call of ``xp.matmul``.
+    """
+    rows = a.shape[0]
+    count = -(-rows * a.shape[1] * b.shape[1] // BLOCK_MACS)
+    if count <= 1:
+        return xp.matmul(a, b, out=out)
+    if out is None:
+        out = xp.empty((rows, b.shape[1]), dtype=xp.result_type(a.dtype, b.dtype))
+    count = min(count + count % 2, rows)
+    bounds = [i * rows // count for i in range(count + 1)]
+    run_chunks(lambda i: xp.matmul(a[bounds[i]:bounds[i + 1]], b,
+                                   out=out[bounds[i]:bounds[i + 1]]), count)
+    return out
 
 
 def _on_gpu():

@@ -73,3 +73,17 @@ def test_markdown_table(bench):
     assert "| mlp | 900 | 1,000 | 1,200 | 800 |" in table
     assert "Skipped: resnet (dlcore.layers lacks ResidualBlock)" in table
     assert "Command: `python bench/bench.py`" in table
+
+
+def test_merge_processes_pools_every_repetition_before_the_median(bench):
+    def part(dl, to):
+        return {"workload": "mlp", "steps": 10, "batch": bench.BATCH, "blas": {},
+                "runs": [{"framework": "dlcore", "threads": 2, "all_samples_per_s": dl},
+                         {"framework": "torch", "threads": 2, "all_samples_per_s": to}]}
+
+    merged = bench.merge_processes([part([1.0, 2.0, 9.0], [5.0, 5.0, 5.0]),
+                                    part([3.0, 4.0, 8.0], [1.0, 1.0, 7.0])])
+    dl, to = merged["runs"]
+    assert dl["all_samples_per_s"] == [1.0, 2.0, 9.0, 3.0, 4.0, 8.0]
+    assert dl["samples_per_s"] == 3.5 and to["samples_per_s"] == 5.0
+    assert dl["median_s"] == 10 * bench.BATCH / 3.5

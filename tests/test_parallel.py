@@ -224,6 +224,27 @@ def test_conv2d_gradients_pass_the_numerical_check_with_two_threads():
         check_module(layer, x, seed=5)   # raises GradCheckError on a mismatch
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matmul_is_one_product_or_fixed_row_blocks_whatever_the_threads(dtype):
+    rng = np.random.default_rng(6)
+    a = rng.standard_normal((300, 500)).astype(dtype)
+    b = rng.standard_normal((500, 200)).astype(dtype)
+    small = rng.standard_normal((10, 20)).astype(dtype)
+    assert 300 * 500 * 200 > parallel.BLOCK_MACS
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        ref = parallel.matmul(a, b)
+        tol = 1e-3 if dtype == np.float32 else 1e-10     # sums of 500 products of size ~1
+        np.testing.assert_allclose(ref, a @ b, rtol=0, atol=tol)
+        np.testing.assert_array_equal(parallel.matmul(small, small.T), small @ small.T)
+        for threads in (2, 3):
+            parallel.set_num_threads(threads)
+            out = np.empty((300, 200), dtype=dtype)
+            assert parallel.matmul(a, b, out=out) is out
+            np.testing.assert_array_equal(out, ref)
+            c, d = a[:50, :100], b[:100, :50]          # below BLOCK_MACS: one product
+            np.testing.assert_array_equal(parallel.matmul(c, d), np.matmul(c, d))
+
+
 # -- optimisers: small parameters updated together -------------------------------------------------
 class _AdamOneByOne(optim.Adam):
     _groups_small = False

@@ -18,13 +18,9 @@ from .._validate import check_float_dtype, check_input, check_positive_int
 from ..backend import xp
 from ..init import kaiming_uniform_, make_rng
 from ..module import Module, Parameter, keep_input
-from ..parallel import run_chunks
+from ..parallel import matmul
 
 __all__ = ["Linear"]
-
-#: products of more multiply-adds than this are computed in blocks of rows, which dlcore's
-#: threads share (dlcore.parallel); smaller ones in one piece
-_BLOCK_MACS = 1 << 24
 
 
 def _float_dtype(dtype, where):
@@ -102,32 +98,11 @@ class Linear(Module):
         # a private copy for backward (the caller may refill its buffer before backward);
         # the copy lands in a buffer reused from step to step
         self._x = keep_input(self, x)
-        y = xp.empty((x.shape[0], self.out_features), dtype=x.dtype)
-
-        def forward(s):   # the rows s of the batch (all of them, for a small product)
-            xp.matmul(x[s], self.weight.data.T, out=y[s])  # Wᵀ: a view, BLAS reads W transposed
-            if self.bias is not None:
-                y[s] += self.bias.data  # (n, p) + (p,): the same b added to every row
-
-        self._run(forward, x.shape[0], self.in_features * self.out_features)
+        # (matmul: xp.matmul, with a large product shared among dlcore's threads)
+        y = matmul(x, self.weight.data.T)  # Wᵀ is a view: BLAS reads W transposed, no copy
+        if self.bias is not None:
+            y += self.bias.data  # (N, p) + (p,): the same b added to every row
         return y
-
-    @staticmethod
-    def _run(fn, rows, macs_per_row):
-        """``fn(s)`` for row blocks s of a product, shared among dlcore's threads.
-
-        A product of more than ``_BLOCK_MACS`` multiply-adds is computed in (an even number of)
-        blocks of rows; the blocks depend on the shapes only, never on the number of threads,
-        so the result is the same with any number of them (BLAS may round a block differently
-        from the whole product, so the blocks, not just their order, must be fixed).
-        """
-        count = -(-rows * macs_per_row // _BLOCK_MACS)
-        if count <= 1:
-            fn(slice(None))
-            return
-        count = min(count + count % 2, rows)
-        bounds = [i * rows // count for i in range(count + 1)]
-        run_chunks(lambda i: fn(slice(bounds[i], bounds[i + 1])), count)
 
     def backward(self, grad_out):
         """∂L/∂y (N, out_features) -> ∂L/∂x (N, in_features) (None if ``needs_input_grad`` is
@@ -138,19 +113,13 @@ class Linear(Module):
         g = check_input(grad_out, "Linear.backward", (x.shape[0], self.out_features),
                         ("N", "out_features"), finite=False)
         g = self._match_dtype(g, "grad_out")
-        N = x.shape[0]
-        # (p, N) @ (N, d) -> (p, d), shared out by rows of ∂L/∂W (each sums over all N)
-        self._run(lambda s: xp.matmul(g[:, s].T, x, out=self._grad_w[s]), self.out_features,
-                  N * self.in_features)
+        matmul(g.T, x, out=self._grad_w)  # (p, N) @ (N, d) -> (p, d)
         self.weight.grad += self._grad_w
         if self.bias is not None:
             self.bias.grad += g.sum(axis=0)
         if not self.needs_input_grad:
             return None
-        dx = xp.empty((N, self.in_features), dtype=g.dtype)
-        self._run(lambda s: xp.matmul(g[s], self.weight.data, out=dx[s]),  # (n, p) @ (p, d)
-                  N, self.in_features * self.out_features)
-        return dx
+        return matmul(g, self.weight.data)  # (N, p) @ (p, d) -> (N, d)
 
     def _match_dtype(self, a, what):
         if a.dtype == self.weight.data.dtype:
