@@ -396,11 +396,14 @@ class Conv2d(Module):
         dW = G @ col.T      db = G.sum(axis=1)      dx = col2im(W.T @ G)
 
     (With stride 1 the columns cover whole padded rows instead, see :func:`_im2col_wide`: the
-    same products on a slightly wider ``col`` that copies much faster; and dx is computed as a
-    convolution of the output gradient, see :meth:`_input_grad_stride1`.)
+    same products on a slightly wider ``col`` that copies much faster; dx is computed as a
+    convolution of the output gradient, see :meth:`_input_grad_stride1`, and dW from the same
+    unfolded gradient, see :meth:`_backward_wide`, so that x is unfolded only once.)
 
-    Memory and speed: the layer keeps its input x for backward (not ``col``, which is KH*KW
-    times larger: backward unfolds x again unless forward's ``col`` is still in place). Large
+    Memory and speed: the layer keeps a private copy of its input x for backward (not ``col``,
+    which is KH*KW times larger; other strides unfold x again in backward unless forward's
+    ``col`` is still in place). The batch is processed in chunks (:func:`_batch_chunks`),
+    which ``dlcore.set_num_threads(n)`` shares among n threads with the same result. Large
     temporaries live in scratch arrays shared by all layers and reused from step to step.
     """
 
