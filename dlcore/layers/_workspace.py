@@ -112,7 +112,9 @@ def _scratch(name, shape, dtype, zero, owner, worker=None):
 
 
 def clear_scratch():
-    """Free every scratch array (e.g. after training a large network in a notebook)."""
+    """Free every scratch array (e.g. after training a large network in a notebook).
+
+    A convolution layer that cached views of its arrays lets them go at its next call."""
     with _LOCK:
         _SHARED.clear()
         _OWNERS.clear()

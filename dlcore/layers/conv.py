@@ -535,12 +535,7 @@ class Conv2d(Module):
 
     def _wide_buffers(self, x_shape, dtype, n, worker):
         """The scratch arrays of one worker for a chunk of n images (see :meth:`_wide_views`)."""
-        _, C, H, W = x_shape
-        F = self.out_channels
-        (kh, kw), (ph, pw) = self.kernel_size, self.padding
-        oh, ow = H + 2 * ph - kh + 1, W + 2 * pw - kw + 1
-        qh, qw = kh - 1 - ph, kw - 1 - pw
-        wp, wg = W + 2 * pw, W + kw - 1
+        C, H, W, F, kh, kw, ph, pw, oh, ow, qh, qw, wp, wg = self._wide_sizes(x_shape)
         pad = scratch(f"conv_padw{ph},{pw}", (n, C, H + 2 * ph + 1, wp), dtype, zero=True,
                       worker=worker)
         gpad = scratch(f"conv_padw{qh},{qw}", (n, F, oh + 2 * qh + 1, ow + 2 * qw), dtype,
@@ -550,13 +545,16 @@ class Conv2d(Module):
         prod = flat_buffer("conv_prod", max(F, C) * n * max(oh * wp, H * wg), dtype, worker)
         return pad, gpad, col, prod
 
-    def _make_wide_views(self, x_shape, n, pad, gpad, col, prod):
+    def _wide_sizes(self, x_shape):
+        """C, H, W, F, KH, KW, PH, PW, OH, OW, QH, QW, WP, WG of the wide layout (stride 1)."""
         _, C, H, W = x_shape
-        F = self.out_channels
         (kh, kw), (ph, pw) = self.kernel_size, self.padding
         oh, ow = H + 2 * ph - kh + 1, W + 2 * pw - kw + 1
-        qh, qw = kh - 1 - ph, kw - 1 - pw
-        wp, wg = W + 2 * pw, W + kw - 1
+        return (C, H, W, self.out_channels, kh, kw, ph, pw, oh, ow, kh - 1 - ph, kw - 1 - pw,
+                W + 2 * pw, W + kw - 1)
+
+    def _make_wide_views(self, x_shape, n, pad, gpad, col, prod):
+        C, H, W, F, kh, kw, ph, pw, oh, ow, qh, qw, wp, wg = self._wide_sizes(x_shape)
         strided = xp.lib.stride_tricks.as_strided
         length, glength = oh * wp, H * wg
         sN, sC, sH, sW = pad.strides
