@@ -2,8 +2,9 @@
 
 NumPy runs a matrix product on several cores (BLAS has its own threads), but every other
 operation — the copies of im2col, batch norm, ReLU — on one. In a convolutional network those
-single-threaded passes sit between the products, and BLAS's threads gain almost nothing there
-(the product right after a large copy finds its data in the other core's cache). dlcore can
+single-threaded passes sit between the products, and BLAS's threads gain nothing there (in
+``bench/README.md`` an im2col copy and its product together got *slower* with a second BLAS
+thread). dlcore can
 instead split a layer's batch into fixed chunks and give the chunks to ``n`` worker threads,
 each of which does the *whole* chunk — copies and product — on its core. NumPy releases
 Python's global interpreter lock inside its loops and BLAS calls, so the threads really run at
@@ -12,10 +13,11 @@ the same time.
 - The chunks do not depend on the number of threads, and partial results (e.g. the weight
   gradient of each chunk) are added up in the same fixed order, so results are *identical*
   with 1, 2 or 8 threads.
-- With ``n > 1`` BLAS is limited to one thread per call (through ``threadpoolctl``, installed
-  with scikit-learn), as PyTorch's ``set_num_threads`` also sets the threads of its BLAS: two
-  workers each asking BLAS for two threads run slower than one, and an idle BLAS thread that
-  spins on a core slows the worker that runs there. ``set_num_threads(1)`` gives BLAS back
+- With ``n > 1`` BLAS is limited to one thread per call (through ``threadpoolctl``, one of
+  dlcore's dependencies), as PyTorch's ``set_num_threads`` also sets the threads of its BLAS:
+  two workers each asking BLAS for two threads ran slower than one, and so did dlcore's
+  workers while OpenBLAS kept its own threads for the products in between (they wait by
+  spinning, on the cores the workers need). ``set_num_threads(1)`` gives BLAS back
   the thread count it had before. The large products of :class:`~dlcore.layers.Linear` are
   then split among dlcore's workers instead (:func:`matmul`).
 - The default is 1 (everything in the calling thread), or ``DLCORE_NUM_THREADS`` from the
@@ -49,7 +51,10 @@ def get_num_threads():
 
 
 def set_num_threads(n):
-    """Use ``n`` threads for dlcore's chunked layer work (convolutions); returns the old value.
+    """Use ``n`` threads for dlcore's chunked layer work; returns the old value.
+
+    Split among the threads: the batch chunks of every convolution, matrix products above
+    :data:`BLOCK_MACS` multiply-adds, ReLU and non-overlapping max pooling.
 
     ``n`` is a positive integer (at most 64). Results do not depend on ``n``. With ``n > 1``
     BLAS runs one thread per call until ``set_num_threads(1)`` (see the module docstring).
