@@ -64,6 +64,15 @@ def test_blas_gets_one_thread_while_dlcore_uses_several_and_its_own_count_back_a
         assert blas_threads() == before
 
 
+def test_threadpoolctl_sees_the_openblas_that_numpy_was_built_with():
+    """Without this, set_num_threads could not limit BLAS (threadpoolctl < 3.5 and NumPy 2)."""
+    name = np.__config__.CONFIG["Build Dependencies"]["blas"]["name"]
+    if "openblas" not in name.lower():
+        pytest.skip(f"NumPy uses {name}, not OpenBLAS")
+    assert blas_threads(), (f"threadpoolctl {threadpoolctl.__version__} sees no BLAS library, "
+                            f"though NumPy uses {name}")
+
+
 def test_environment_variable_sets_the_threads_at_import_and_a_bad_one_is_named():
     code = "import dlcore; print(dlcore.get_num_threads())"
     env = dict(os.environ, DLCORE_NUM_THREADS="2")
