@@ -155,30 +155,48 @@ def plot_fit_outlier(x, y, fits, outliers=None, ax=None, title="이상치가 직
     return fig
 
 
-def plot_curves(curves, ax=None, xlabel="에포크", ylabel="손실", title=None, log=False, start=0):
-    """One line per item of ``curves`` = {label: sequence}; x runs from ``start`` (e.g. 1 for a
-    per-epoch history whose first entry is epoch 1). Returns the Figure."""
-    from matplotlib.ticker import MaxNLocator
-
-    if ax is None:
-        fig, ax = new_figure(width=6.0, height=3.8)
-    else:
-        fig = ax.figure
+def _check_curves(curves, where):
     if not isinstance(curves, Mapping) or not curves:
-        raise ValueError("plot_curves: expected a non-empty mapping label -> sequence")
-    styles = ["-", "--", "-.", ":"]
+        raise ValueError(f"{where}: expected a non-empty mapping label -> sequence")
+
+
+def _draw_curves(ax, curves, start, style, lw=None):
+    """One line per item of ``curves`` = {label: sequence}, x from ``start``; ``style(i)`` is
+    the line style of the i-th line, its colour the i-th of the palette."""
+    kw = {} if lw is None else {"lw": lw}
     for i, (label, v) in enumerate(curves.items()):
         v = np.asarray(to_numpy(v), dtype=float)
-        ax.plot(np.arange(start, start + len(v)), v, styles[(i // len(PALETTE)) % 4],
-                color=PALETTE[i % len(PALETTE)], label=label)
-    if log:
-        ax.set_yscale("log")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.plot(np.arange(start, start + len(v)), v, style(i), color=PALETTE[i % len(PALETTE)],
+                label=label, **kw)
+
+
+def _label_axes(ax, xlabel, ylabel, title):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     ax.legend()
+
+
+_STYLES = ["-", "--", "-.", ":"]
+
+
+def plot_curves(curves, ax=None, xlabel="에포크", ylabel="손실", title=None, log=False, start=0):
+    """One line per item of ``curves`` = {label: sequence}; x runs from ``start`` (e.g. 1 for a
+    per-epoch history whose first entry is epoch 1). Returns the Figure."""
+    from matplotlib.ticker import MaxNLocator
+
+    _check_curves(curves, "plot_curves")
+    if ax is None:
+        fig, ax = new_figure(width=6.0, height=3.8)
+    else:
+        fig = ax.figure
+    # a new dash pattern only after all eight colours are used
+    _draw_curves(ax, curves, start, lambda i: _STYLES[(i // len(PALETTE)) % 4])
+    if log:
+        ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _label_axes(ax, xlabel, ylabel, title)
     return fig
 
 

@@ -25,6 +25,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
 from ..backend import to_numpy
+from .loss import _STYLES, _check_curves, _draw_curves, _label_axes
 from .style import PALETTE, new_figure
 
 #: Font sizes for the figures of chapters 8 and 9. They are drawn about 5.4 inches wide (540 px),
@@ -159,26 +160,17 @@ def plot_fit_curves(curves, ax=None, ylabel="손실", title=None, marks=None, st
     early stopping ended training); ``ylim``: (low, high) to zoom in on the part that matters
     (the first epochs' large losses otherwise flatten the rest). Returns the Figure.
     """
-    if not isinstance(curves, Mapping) or not curves:
-        raise ValueError("plot_fit_curves: expected a non-empty mapping label -> sequence")
+    _check_curves(curves, "plot_fit_curves")
     if ax is None:
         fig, ax = new_figure(width=5.4, height=3.8)
     fig = ax.figure
-    styles = ["-", "--", "-.", ":"]
-    for i, (label, v) in enumerate(curves.items()):
-        v = np.asarray(to_numpy(v), dtype=float)
-        ax.plot(np.arange(start, start + len(v)), v, styles[i % 4], color=PALETTE[i % 8],
-                label=label, lw=2)
+    _draw_curves(ax, curves, start, lambda i: _STYLES[i % 4], lw=2)  # a dash pattern per line
     for j, (label, epoch) in enumerate((marks or {}).items()):
         colour = PALETTE[(j + 2) % 8]
         ax.axvline(epoch, color=colour, ls=":", lw=2, label=f"{label} = {epoch}")
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend()
+    _label_axes(ax, xlabel, ylabel, title)
     return fig
 
 
